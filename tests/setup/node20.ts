@@ -1,0 +1,1 @@
+import '../../relay/node20-polyfill'
