@@ -63,3 +63,25 @@ export interface WalletNode {
   hello (peerId: string): Promise<PeerStatus>
   stop (): Promise<void>
 }
+
+/** The wallet's identity as kept by its node. Secrets never leave the worker. */
+export interface Identity {
+  userId: string
+  name: string
+  /** Ed25519 secret of the user's root key (derived from the recovery phrase). */
+  userSecret: Uint8Array
+  /** This device's libp2p private key (protobuf bytes); random per install, never derived from the phrase. */
+  peerKey: Uint8Array
+  peerId: string
+  /** The user key's signature binding this device's peer id to the user (a signed envelope, as JSON). */
+  deviceCert: unknown
+  createdAt: number
+}
+
+/** Public, clone-safe view of the identity for the UI. */
+export interface IdentityInfo {
+  userId: string
+  name: string
+  peerId: string
+  createdAt: number
+}
