@@ -28,6 +28,7 @@ export interface IdbStoreOptions {
 }
 
 type AnyTx = IDBPTransaction<unknown, Table[], IDBTransactionMode>
+type RwTx = IDBPTransaction<unknown, Table[], 'readwrite'>
 
 class IdbReadTx implements ReadTx {
   constructor (protected readonly tx: AnyTx) {}
@@ -45,12 +46,14 @@ class IdbReadTx implements ReadTx {
 }
 
 class IdbWriteTx extends IdbReadTx implements WriteTx {
+  constructor (protected readonly rw: RwTx) { super(rw as unknown as AnyTx) }
+
   async put (table: Table, key: string, value: StoreValue): Promise<void> {
-    await this.tx.objectStore(table).put(value, key)
+    await this.rw.objectStore(table).put(value, key)
   }
 
   async delete (table: Table, key: string): Promise<void> {
-    await this.tx.objectStore(table).delete(key)
+    await this.rw.objectStore(table).delete(key)
   }
 }
 
@@ -62,9 +65,10 @@ export class IdbStore implements Store {
 
   /** Opens (creating or upgrading) the database and claims the writer epoch. */
   static async open (options: IdbStoreOptions): Promise<IdbStore> {
-    let store: IdbStore | undefined
+    const holder: { store?: IdbStore } = {}
     let early: Exclude<StoreCloseReason, 'closed'> | undefined
     const shut = (reason: Exclude<StoreCloseReason, 'closed'>): void => {
+      const store = holder.store
       if (store === undefined) { early = reason; return }
       if (store.#closed !== undefined) return
       store.#closed = reason
@@ -84,10 +88,11 @@ export class IdbStore implements Store {
       },
       terminated () { shut('terminated') }
     })
-    store = new IdbStore(db)
+    const store = holder.store = new IdbStore(db)
     if (early !== undefined) {
-      shut(early)
-      throw new StoreClosedError(early)
+      const reason: Exclude<StoreCloseReason, 'closed'> = early
+      shut(reason)
+      throw new StoreClosedError(reason)
     }
     await store.claimWriter()
     return store
@@ -99,7 +104,7 @@ export class IdbStore implements Store {
   get closedReason (): StoreCloseReason | undefined { return this.#closed }
 
   async claimWriter (): Promise<number> {
-    const tx = this.#tx('readwrite')
+    const tx = this.#tx('readwrite') as unknown as RwTx
     const meta = tx.objectStore('meta')
     const next = epochOf(await meta.get(WRITER_EPOCH_KEY)) + 1
     await meta.put(next, WRITER_EPOCH_KEY)
@@ -121,7 +126,7 @@ export class IdbStore implements Store {
     try {
       const current = epochOf(await tx.objectStore('meta').get(WRITER_EPOCH_KEY))
       if (this.#epoch === 0 || current !== this.#epoch) throw new StaleWriterError(this.#epoch, current)
-      result = await body(new IdbWriteTx(tx))
+      result = await body(new IdbWriteTx(tx as unknown as RwTx))
     } catch (err) {
       abortQuietly(tx)
       throw err
