@@ -34,6 +34,8 @@ export interface NetworkEvents {
   /** A connection to a peer opened or changed kind (e.g. upgraded from relayed to direct). */
   'peer:link': PeerLink
   'peer:gone': { peerId: string }
+  /** This node's own dialable addresses changed (e.g. a relay reservation was made or lost). */
+  'addrs:change': { addrs: string[] }
 }
 
 export interface Network {
@@ -46,5 +48,7 @@ export interface Network {
   request (peerId: string, protocol: string, body: Uint8Array, options?: RequestOptions): Promise<{ body: Uint8Array, link: PeerLink }>
   /** The best open link to a peer, if any. */
   link (peerId: string): PeerLink | undefined
+  /** Addresses others can dial this node at (circuit and /webrtc addresses); absent on in-process networks. */
+  addrs? (): string[]
   on<K extends keyof NetworkEvents> (event: K, listener: (detail: NetworkEvents[K]) => void): () => void
 }

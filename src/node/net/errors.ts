@@ -1,0 +1,41 @@
+// Named refusals of the network layer. A remote handler's ChipsError crosses the wire as {code, message}
+// and is rethrown on the requester as RemoteError carrying the same code.
+import { ChipsError } from '../../core/errors'
+
+/** The remote peer's handler refused our request; `code` is the remote's own stable code. */
+export class RemoteError extends ChipsError {
+  constructor (code: string, message: string, readonly peerId: string) {
+    super(code, message)
+  }
+}
+
+/** No connection to the peer could be opened (offline, unreachable relay, no usable address). */
+export class PeerUnreachableError extends ChipsError {
+  constructor (readonly peerId: string, reason: string, options?: { cause?: unknown }) {
+    super('PEER_UNREACHABLE', `could not reach peer ${shortId(peerId)}: ${reason}`, options)
+  }
+}
+
+/** A request got no answer in time. */
+export class RequestTimeoutError extends ChipsError {
+  constructor (readonly protocol: string, readonly ms: number) {
+    super('TIMEOUT', `no answer on ${protocol} within ${ms} ms`)
+  }
+}
+
+/** The peer broke the framing of a protocol (closed early, sent a malformed response frame). */
+export class ProtocolViolationError extends ChipsError {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super('PROTOCOL_VIOLATION', message, options)
+  }
+}
+
+/** The network was stopped (or not started) when a request was made. */
+export class NetworkStoppedError extends ChipsError {
+  constructor () { super('NETWORK_STOPPED', 'the node\'s network is not running') }
+}
+
+/** Peer ids are long; logs and messages show their tail. */
+export function shortId (peerId: string): string {
+  return peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId
+}
