@@ -1,0 +1,24 @@
+// Playwright suite: Debian Chromium (never a downloaded browser), run inside the private network
+// namespace by tests/e2e/run.mjs. Builds come from stage 5 of tests/run.mjs (dist/, dist-e2e-update/).
+import { defineConfig } from '@playwright/test'
+import { chromiumLaunchOptions } from './fixtures/browser'
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: '*.spec.ts',
+  // Two workers on two cores: each spec drives two or three browser contexts, more would starve them.
+  workers: 2,
+  fullyParallel: true,
+  forbidOnly: true,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  outputDir: '../../test-results/e2e',
+  globalSetup: './fixtures/global-setup.ts',
+  use: {
+    launchOptions: chromiumLaunchOptions(),
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure'
+  }
+})
