@@ -12,6 +12,9 @@ export interface MemberSet {
   foil: Member[]
 }
 
+/** The two sides of a tally; each side's members vote as one party in a quorum. */
+export type Party = 'stock' | 'foil'
+
 /** Why an action was refused; stays in the diary with the entry (a refused action's chain key is still used). */
 export interface Refusal {
   code: string
@@ -24,8 +27,25 @@ export interface Applied<S> {
 }
 
 export interface ReplicatedMachine<S, A> {
-  /** Validates one action against the state: the new state, or the same state and a refusal. Deterministic. */
+  /**
+   * Validates one action against the state: the new state, or the same state and a refusal. Deterministic.
+   * Throw (a ChipsError) only for an action that must not enter the diary at all (malformed); the whole entry
+   * is then rejected. A rule violation is a refusal: the action stays in the entry with its refusal code.
+   */
   apply (state: S, action: A): Promise<Applied<S>>
   /** The members whose approvals certify the next entry. */
   members (state: S): MemberSet
+  /**
+   * Optional. The parties whose strict member-weight majority must approve an entry carrying these actions,
+   * judged on the state before the entry. Default: both. Return only the partner for the re-seat of a party
+   * that lost its majority (the re-seat action is signed with that party's next chain key, which `apply`
+   * validates); the diary rejects a relaxed-quorum entry in which any action is refused, so a quorum may be
+   * relaxed on the action's shape alone.
+   */
+  quorum? (state: S, actions: readonly A[]): readonly Party[] | Promise<readonly Party[]>
+  /**
+   * Optional. A digest of the state for checkpoint entries (equal states give equal digests on every node).
+   * Default: hashOf(state), which requires the state to be canonical JSON with integer numbers.
+   */
+  digest? (state: S): string | Promise<string>
 }

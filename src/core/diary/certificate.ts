@@ -1,0 +1,63 @@
+// A certificate = an entry + approvals from a strict majority of each required party's member weight at
+// its seq. Certificates are kept forever and verify offline against the member set in force at their seq.
+import * as v from 'valibot'
+import type { SignatureProvider } from '../crypto/provider'
+import { MalformedError } from '../errors'
+import { verifyAnswer, type Answer } from './answer'
+import { verifyEntrySignature, type Entry } from './entry'
+import { AnswerMismatchError, DuplicateAnswerError, NoQuorumError, NotAMemberError } from './errors'
+import { evaluateEntry, type Evaluation } from './evaluate'
+import type { DiaryContext, Head } from './head'
+import { hasMajority, isMember, weightOf, totalWeight } from './quorum'
+import { CertificateSchema } from './schema'
+
+export interface Certificate<A> {
+  entry: Entry<A>
+  /** Signed approvals of the entry's hash, one per member, sorted by signer. */
+  approvals: Answer[]
+}
+
+/** Builds a certificate in its canonical form (approvals sorted by signer, one each). */
+export function makeCertificate<A> (entry: Entry<A>, approvals: readonly Answer[]): Certificate<A> {
+  const bySigner = new Map<string, Answer>()
+  for (const a of approvals) bySigner.set(a.signer, a)
+  return { entry, approvals: [...bySigner.values()].sort((a, b) => (a.signer < b.signer ? -1 : a.signer > b.signer ? 1 : 0)) }
+}
+
+/** Shape and every signature (state-independent: bulk verification runs this in parallel). */
+export async function verifyCertificateSignatures<A> (p: SignatureProvider, cert: unknown): Promise<Certificate<A>> {
+  const r = v.safeParse(CertificateSchema, cert)
+  if (!r.success) throw new MalformedError(`malformed certificate: ${v.summarize(r.issues)}`)
+  const [entry, ...approvals] = await Promise.all([
+    verifyEntrySignature<A>(p, r.output.entry),
+    ...r.output.approvals.map(a => verifyAnswer(p, a))
+  ])
+  return { entry: entry as Entry<A>, approvals: approvals as Answer[] }
+}
+
+/** Checks signature-verified approvals against an evaluated entry: right entry, members only, once each, a majority per party. */
+export function checkApprovals<S, A> (ev: Evaluation<S>, entry: Entry<A>, approvals: readonly Answer[]): void {
+  const seen = new Set<string>()
+  for (const a of approvals) {
+    const b = a.body
+    if (b.verdict !== 'approve') throw new AnswerMismatchError(`a '${b.verdict}' answer counted as an approval`)
+    if (b.entry !== ev.hash || b.seq !== entry.body.seq || b.tally !== entry.body.tally) {
+      throw new AnswerMismatchError(`approval of ${b.entry} at ${b.seq} counted for ${ev.hash} at ${entry.body.seq}`)
+    }
+    if (!isMember(ev.members, a.signer)) throw new NotAMemberError(a.signer, b.seq)
+    if (seen.has(a.signer)) throw new DuplicateAnswerError(a.signer)
+    seen.add(a.signer)
+  }
+  for (const party of ev.parties) {
+    const list = ev.members[party]
+    if (!hasMajority(list, seen)) throw new NoQuorumError(entry.body.seq, party, weightOf(list, seen), totalWeight(list))
+  }
+}
+
+/** Full check of an untrusted certificate for the entry after `head`. Returns it and the state after it. */
+export async function verifyCertificate<S, A> (ctx: DiaryContext<S, A>, head: Head<S>, cert: unknown): Promise<{ certificate: Certificate<A>, evaluation: Evaluation<S> }> {
+  const certificate = await verifyCertificateSignatures<A>(ctx.provider, cert)
+  const evaluation = await evaluateEntry(ctx, head, certificate.entry)
+  checkApprovals(evaluation, certificate.entry, certificate.approvals)
+  return { certificate, evaluation }
+}

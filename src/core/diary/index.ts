@@ -1,0 +1,17 @@
+// The certified tally diary (DESIGN.md §5): records, quorum rules, the member and proposer state machines
+// (sans-IO) and offline verification.
+export type { Member, MemberSet, Party, Refusal, Applied, ReplicatedMachine } from './machine'
+export * from './errors'
+export * from './head'
+export * from './entry'
+export * from './answer'
+export * from './quorum'
+export * from './evaluate'
+export * from './certificate'
+export * from './release'
+export * from './pool'
+export * from './member'
+export * from './proposer'
+export * from './policy'
+export * from './verify'
+export { MAX_ACTIONS_PER_ENTRY } from './schema'

@@ -1,0 +1,142 @@
+// The pending entries at one seq (head.seq + 1) and every signed answer seen for them. A member keeps one
+// (volatile) to answer queries and for partial sync; a proposer keeps one to collect answers. From it a node
+// can assemble a certificate or a release proof for ANY entry it holds, not only its own: so a crashed author
+// never freezes the tally.
+import * as v from 'valibot'
+import { MalformedError } from '../errors'
+import { verifyAnswer, type Answer } from './answer'
+import { makeCertificate, type Certificate } from './certificate'
+import { entryHash, verifyEntrySignature, type Entry } from './entry'
+import { AnswerMismatchError, NotAMemberError, SeqGapError, WrongTallyError } from './errors'
+import { membersOf } from './evaluate'
+import type { DiaryContext, Head } from './head'
+import type { MemberSet, Party } from './machine'
+import { decide, isMember, requiredParties, type Decision } from './quorum'
+import type { ReleaseProof } from './release'
+
+/** What a node tells another about a pending seq (query reply, partial sync). Untrusted on arrival. */
+export interface PendingView<A> {
+  seq: number
+  entries: Entry<A>[]
+  answers: Answer[]
+}
+
+const ViewSchema = v.strictObject({
+  seq: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+  entries: v.pipe(v.array(v.unknown()), v.maxLength(64)),
+  answers: v.pipe(v.array(v.unknown()), v.maxLength(1024))
+})
+
+export interface Judgement<A> extends Decision {
+  approvals: Answer[]
+  refusals: Answer[]
+  certificate?: Certificate<A>
+  proof?: ReleaseProof<A>
+}
+
+export class PendingPool<S, A> {
+  readonly seq: number
+  private readonly members: MemberSet
+  private readonly entries = new Map<string, Entry<A>>()
+  private readonly parties = new Map<string, Party[]>()
+  /** entry hash → signer → answer (the first one seen; a member gives one answer per entry). */
+  private readonly answers = new Map<string, Map<string, Answer>>()
+
+  constructor (private readonly ctx: DiaryContext<S, A>, private readonly head: Head<S>) {
+    this.seq = head.seq + 1
+    this.members = membersOf(ctx.machine, head.state)
+  }
+
+  /** Adds an entry whose signature was already verified. Returns its hash. */
+  addVerifiedEntry (entry: Entry<A>): string {
+    if (entry.body.tally !== this.ctx.tally) throw new WrongTallyError(this.ctx.tally, entry.body.tally)
+    if (entry.body.seq !== this.seq) throw new SeqGapError(entry.body.seq, this.seq)
+    const hash = entryHash(entry)
+    if (!this.entries.has(hash)) this.entries.set(hash, entry)
+    return hash
+  }
+
+  async addEntry (entry: unknown): Promise<string> {
+    return this.addVerifiedEntry(await verifyEntrySignature<A>(this.ctx.provider, entry))
+  }
+
+  /** Adds an answer whose signature was already verified; it must be from a member, for this seq. */
+  addVerifiedAnswer (answer: Answer): void {
+    const b = answer.body
+    if (b.tally !== this.ctx.tally) throw new WrongTallyError(this.ctx.tally, b.tally)
+    if (b.seq !== this.seq) throw new AnswerMismatchError(`answer for seq ${b.seq} in the pool for ${this.seq}`)
+    if (!isMember(this.members, answer.signer)) throw new NotAMemberError(answer.signer, b.seq)
+    let bySigner = this.answers.get(b.entry)
+    if (bySigner === undefined) { bySigner = new Map(); this.answers.set(b.entry, bySigner) }
+    if (!bySigner.has(answer.signer)) bySigner.set(answer.signer, answer)
+  }
+
+  async addAnswer (answer: unknown): Promise<Answer> {
+    const a = await verifyAnswer(this.ctx.provider, answer)
+    this.addVerifiedAnswer(a)
+    return a
+  }
+
+  /** Merges an untrusted view; items that fail verification are skipped and counted. */
+  async merge (view: unknown): Promise<{ added: number, skipped: number }> {
+    const r = v.safeParse(ViewSchema, view)
+    if (!r.success) throw new MalformedError(`malformed pending view: ${v.summarize(r.issues)}`)
+    if (r.output.seq !== this.seq) return { added: 0, skipped: r.output.entries.length + r.output.answers.length }
+    let added = 0
+    let skipped = 0
+    const results = await Promise.allSettled([...r.output.entries.map(e => this.addEntry(e)), ...r.output.answers.map(a => this.addAnswer(a))])
+    for (const x of results) {
+      if (x.status === 'fulfilled') added++
+      else skipped++
+    }
+    return { added, skipped }
+  }
+
+  /** The member set in force at this seq. */
+  membersInForce (): MemberSet {
+    return this.members
+  }
+
+  entry (hash: string): Entry<A> | undefined {
+    return this.entries.get(hash)
+  }
+
+  hashes (): string[] {
+    return [...this.entries.keys()]
+  }
+
+  answersFor (hash: string): Answer[] {
+    return [...(this.answers.get(hash)?.values() ?? [])]
+  }
+
+  answeredBy (hash: string): Set<string> {
+    return new Set(this.answers.get(hash)?.keys() ?? [])
+  }
+
+  view (): PendingView<A> {
+    return {
+      seq: this.seq,
+      entries: [...this.entries.values()],
+      answers: [...this.answers.values()].flatMap(m => [...m.values()])
+    }
+  }
+
+  /** Where the answers for one entry stand: a certificate, a release proof, or neither yet. */
+  async judge (hash: string): Promise<Judgement<A>> {
+    const all = this.answersFor(hash)
+    const approvals = all.filter(a => a.body.verdict === 'approve')
+    const refusals = all.filter(a => a.body.verdict !== 'approve')
+    const entry = this.entries.get(hash)
+    if (entry === undefined) return { certified: false, dead: false, approvals, refusals }
+    let parties = this.parties.get(hash)
+    if (parties === undefined) {
+      parties = await requiredParties(this.ctx.machine, this.head.state, entry.body.actions)
+      this.parties.set(hash, parties)
+    }
+    const d = decide(this.members, parties, new Set(approvals.map(a => a.signer)), new Set(refusals.map(a => a.signer)))
+    const j: Judgement<A> = { ...d, approvals, refusals }
+    if (d.certified) j.certificate = makeCertificate(entry, approvals)
+    else if (d.dead) j.proof = { entry, refusals }
+    return j
+  }
+}
