@@ -28,5 +28,12 @@ export const T = {
   updateAccept: 'update-accept',
   installButton: 'install-button',
   storagePersist: 'storage-persist', // data-state: granted | denied | unsupported
-  buildId: 'build-id'
+  buildId: 'build-id', // text: this page's build id (also <meta name="mychips-build">)
+  // added by the UI (extensions; nothing above changed)
+  formError: 'form-error', // create/restore form error (e.g. an invalid recovery phrase), with the worker's message
+  movedAway: 'moved-away', // "This wallet moved to another tab" (this tab handed the wallet over; holds a takeOver button too)
+  fatalError: 'fatal-error', // the wallet could not open or start; text says why
+  updateBuildId: 'update-build-id', // inside updateBanner: the waiting build's id
+  navHome: 'nav-home',
+  navSettings: 'nav-settings'
 } as const
