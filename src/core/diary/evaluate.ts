@@ -32,14 +32,17 @@ export interface Outcome<S> {
   refused: RefusedAction[]
 }
 
-/** Applies actions in order; refused actions leave the state unchanged and are listed. Throws if the machine throws. */
+/**
+ * Applies actions in order and lists the refused ones. The state a refusal returns is kept: it carries what a
+ * refusal still changes (the refused action's chain key is used). Throws if the machine throws.
+ */
 export async function applyActions<S, A> (machine: ReplicatedMachine<S, A>, state: S, actions: readonly A[]): Promise<Outcome<S>> {
   const refused: RefusedAction[] = []
   let s = state
   for (let i = 0; i < actions.length; i++) {
     const r = await machine.apply(s, actions[i]!)
     if (r.refusal !== undefined) refused.push({ index: i, code: r.refusal.code })
-    else s = r.state
+    s = r.state
   }
   return { state: s, refused }
 }

@@ -28,7 +28,9 @@ export interface Applied<S> {
 
 export interface ReplicatedMachine<S, A> {
   /**
-   * Validates one action against the state: the new state, or the same state and a refusal. Deterministic.
+   * Validates one action against the state: the new state, or a refusal with the state as the refusal leaves
+   * it (unchanged, or with only the bookkeeping a refusal implies: its chain key marked used). The diary
+   * keeps the returned state in both cases. Deterministic.
    * Throw (a ChipsError) only for an action that must not enter the diary at all (malformed); the whole entry
    * is then rejected. A rule violation is a refusal: the action stays in the entry with its refusal code.
    */

@@ -1,0 +1,204 @@
+// The member state machine: what it persists before answering, what it answers, and what it refuses.
+import { describe, expect, it } from 'vitest'
+import {
+  entryHash, genesisHead, initialDurable, memberStep, restoreMember,
+  type MemberContext, type MemberReply, type MemberState, type MemberStep
+} from '../../../../src/core/diary'
+import { add, answer, certify, entryOn, extend, makeToy, node, wire, type TestNode, type Toy, type ToyAction, type ToyState } from './fixtures'
+
+type Step = MemberStep<ToyState, ToyAction>
+
+function memberOf (toy: Toy, n: TestNode): { ctx: MemberContext<ToyState, ToyAction>, state: MemberState<ToyState, ToyAction> } {
+  const ctx = { ...toy.ctx, identity: { secret: n.secret, key: n.key } }
+  return { ctx, state: restoreMember(toy.ctx, initialDurable(genesisHead(toy.genesis))) }
+}
+
+function answerOf (r: MemberReply<ToyAction>): { verdict: string, code?: string, reserved?: string } {
+  if (r.type !== 'answer') throw new Error(`expected an answer, got ${r.type}${r.type === 'error' ? ` ${r.error.code}` : ''}`)
+  const b = r.answer.body
+  return { verdict: b.verdict, ...(b.verdict === 'reject' ? { code: b.reason.code } : {}), ...(b.verdict === 'conflict' ? { reserved: b.reserved } : {}) }
+}
+
+function errorOf (s: Step): string {
+  if (s.reply.type !== 'error') throw new Error(`expected an error, got ${s.reply.type}`)
+  return s.reply.error.code
+}
+
+describe('member', () => {
+  it('persists the reservation before the approval (the write carries both) and repeats its answer verbatim', async () => {
+    const toy = await makeToy()
+    const { ctx, state } = memberOf(toy, toy.stock[0]!)
+    const e = await entryOn(toy, genesisHead(toy.genesis), toy.foil[0]!, [add(1)])
+    const s1 = await memberStep(ctx, state, { type: 'propose', entry: wire(e) })
+    expect(answerOf(s1.reply).verdict).toBe('approve')
+    expect(s1.write?.durable.reservation?.hash).toBe(entryHash(e))
+    expect(s1.write?.durable.answers[entryHash(e)]).toEqual((s1.reply as { answer: unknown }).answer)
+    const s2 = await memberStep(ctx, s1.state, { type: 'propose', entry: wire(e) })
+    expect(s2.write).toBeUndefined()
+    expect(s2.reply).toEqual(s1.reply)
+  })
+
+  it('never approves two entries for one seq: the second gets a persisted conflict naming the first', async () => {
+    const toy = await makeToy()
+    const { ctx, state } = memberOf(toy, toy.stock[0]!)
+    const g = genesisHead(toy.genesis)
+    const e1 = await entryOn(toy, g, toy.foil[0]!, [add(1)])
+    const e2 = await entryOn(toy, g, toy.foil[1]!, [add(2)])
+    const s1 = await memberStep(ctx, state, { type: 'propose', entry: e1 })
+    const s2 = await memberStep(ctx, s1.state, { type: 'propose', entry: e2 })
+    expect(answerOf(s2.reply)).toEqual({ verdict: 'conflict', reserved: entryHash(e1) })
+    expect(s2.write?.durable.reservation?.hash).toBe(entryHash(e1))
+    expect(s2.write?.durable.answers[entryHash(e2)]?.body.verdict).toBe('conflict')
+  })
+
+  it('never turns a refusal into an approval, even after the reservation is released and after a crash', async () => {
+    const toy = await makeToy()
+    const { ctx, state } = memberOf(toy, toy.stock[0]!)
+    const g = genesisHead(toy.genesis)
+    const e1 = await entryOn(toy, g, toy.foil[0]!, [add(1)])
+    const e2 = await entryOn(toy, g, toy.foil[1]!, [add(2)])
+    const s1 = await memberStep(ctx, state, { type: 'propose', entry: e1 })
+    const s2 = await memberStep(ctx, s1.state, { type: 'propose', entry: e2 })
+    const proof = { entry: e1, refusals: [await answer(toy.stock[1]!, e1, 'conflict')] }
+    const s3 = await memberStep(ctx, s2.state, { type: 'release', proof })
+    expect(s3.reply).toEqual({ type: 'released', entry: entryHash(e1), held: true })
+    expect(s3.write?.durable.reservation).toBeUndefined()
+    // Crash: only what was written survives.
+    const restarted = restoreMember(toy.ctx, s3.write!.durable)
+    const s4 = await memberStep(ctx, restarted, { type: 'propose', entry: e2 })
+    expect(answerOf(s4.reply).verdict).toBe('conflict')
+    expect(s4.write).toBeUndefined()
+    // A fresh entry is approvable now that the first is provably dead.
+    const e3 = await entryOn(toy, g, toy.foil[1]!, [add(3)])
+    const s5 = await memberStep(ctx, s4.state, { type: 'propose', entry: e3 })
+    expect(answerOf(s5.reply).verdict).toBe('approve')
+  })
+
+  it('keeps its reservation after a crash and answers the same', async () => {
+    const toy = await makeToy()
+    const { ctx, state } = memberOf(toy, toy.stock[0]!)
+    const g = genesisHead(toy.genesis)
+    const e1 = await entryOn(toy, g, toy.foil[0]!, [add(1)])
+    const s1 = await memberStep(ctx, state, { type: 'propose', entry: e1 })
+    const restarted = restoreMember(toy.ctx, s1.write!.durable)
+    const e2 = await entryOn(toy, g, toy.foil[1]!, [add(2)])
+    expect(answerOf((await memberStep(ctx, restarted, { type: 'propose', entry: e2 })).reply).verdict).toBe('conflict')
+  })
+
+  it('refuses a release without proof and keeps the reservation (RELEASE_WITHOUT_PROOF)', async () => {
+    const toy = await makeToy({ stock: 3, foil: 3 })
+    const { ctx, state } = memberOf(toy, toy.stock[0]!)
+    const e1 = await entryOn(toy, genesisHead(toy.genesis), toy.foil[0]!, [add(1)])
+    const s1 = await memberStep(ctx, state, { type: 'propose', entry: e1 })
+    const s2 = await memberStep(ctx, s1.state, { type: 'release', proof: { entry: e1, refusals: [await answer(toy.stock[1]!, e1, 'conflict')] } })
+    expect(errorOf(s2)).toBe('RELEASE_WITHOUT_PROOF')
+    expect(s2.write).toBeUndefined()
+    expect(s2.state.durable.reservation?.hash).toBe(entryHash(e1))
+  })
+
+  it('signs named rejects for invalid entries (wrong previous hash, non-member author, over-limit is not one)', async () => {
+    const toy = await makeToy({ limit: 5 })
+    const { ctx, state } = memberOf(toy, toy.stock[0]!)
+    const g = genesisHead(toy.genesis)
+    const wrongPrev = await entryOn(toy, g, toy.foil[0]!, [add(1)], { prev: entryHash(await entryOn(toy, g, toy.foil[0]!, [])) })
+    expect(answerOf((await memberStep(ctx, state, { type: 'propose', entry: wrongPrev })).reply)).toEqual({ verdict: 'reject', code: 'WRONG_PREVIOUS_HASH' })
+    const outsider = await entryOn(toy, g, await node('outsider'), [add(1)])
+    const s = await memberStep(ctx, state, { type: 'propose', entry: outsider })
+    expect(answerOf(s.reply)).toEqual({ verdict: 'reject', code: 'NOT_A_MEMBER' })
+    expect(s.write).toBeUndefined() // deterministic on the certified head: nothing to store
+    // A refused action is not a rejected entry: it is approved and recorded with its refusal.
+    const over = await entryOn(toy, g, toy.foil[0]!, [add(50)])
+    expect(answerOf((await memberStep(ctx, state, { type: 'propose', entry: over })).reply).verdict).toBe('approve')
+  })
+
+  it('answers an entry with a bad signature with an unsigned error (INVALID_SIGNATURE), not a signed answer', async () => {
+    const toy = await makeToy()
+    const { ctx, state } = memberOf(toy, toy.stock[0]!)
+    const e = wire(await entryOn(toy, genesisHead(toy.genesis), toy.foil[0]!, [add(1)]))
+    ;(e.body.actions[0] as { n: number }).n = 2
+    expect(errorOf(await memberStep(ctx, state, { type: 'propose', entry: e }))).toBe('INVALID_SIGNATURE')
+    const other = wire(await entryOn(toy, genesisHead(toy.genesis), toy.foil[0]!, [add(1)], { tally: 'other-tally' }))
+    expect(errorOf(await memberStep(ctx, state, { type: 'propose', entry: other }))).toBe('WRONG_TALLY')
+  })
+
+  it('applies a certificate in one write (head, certificate, reservation dropped) and answers old seqs from the head', async () => {
+    const toy = await makeToy()
+    const { ctx, state } = memberOf(toy, toy.stock[0]!)
+    const g = genesisHead(toy.genesis)
+    const mine = await entryOn(toy, g, toy.foil[0]!, [add(1)])
+    const s1 = await memberStep(ctx, state, { type: 'propose', entry: mine })
+    const { cert, head } = await extend(toy, g, [add(9)], toy.stock[1]!)
+    const s2 = await memberStep(ctx, s1.state, { type: 'certificate', certificate: wire(cert) })
+    expect(s2.reply).toEqual({ type: 'applied', head: { seq: 1, hash: head.hash } })
+    expect(s2.write?.certificate).toEqual(cert)
+    expect(s2.write?.durable).toEqual({ head, answers: {} })
+    // duplicate seq: the certified entry → 'certified'; another entry at that seq → a signed stale answer
+    expect((await memberStep(ctx, s2.state, { type: 'propose', entry: cert.entry })).reply).toEqual({ type: 'certified', seq: 1 })
+    expect(answerOf((await memberStep(ctx, s2.state, { type: 'propose', entry: mine })).reply).verdict).toBe('stale')
+    // the same certificate again: no write
+    expect((await memberStep(ctx, s2.state, { type: 'certificate', certificate: cert })).write).toBeUndefined()
+    // an entry two ahead: behind, not a refusal
+    const { head: h2 } = await extend(toy, head, [add(1)])
+    const ahead = await entryOn(toy, h2, toy.foil[0]!, [add(1)])
+    expect((await memberStep(ctx, s2.state, { type: 'propose', entry: ahead })).reply).toEqual({ type: 'behind', head: { seq: 1, hash: head.hash } })
+  })
+
+  it('detects a second certificate for its head seq (FORK_DETECTED) and refuses an invalid certificate', async () => {
+    const toy = await makeToy()
+    const { ctx, state } = memberOf(toy, toy.stock[0]!)
+    const g = genesisHead(toy.genesis)
+    const { cert } = await extend(toy, g, [add(1)])
+    const s1 = await memberStep(ctx, state, { type: 'certificate', certificate: cert })
+    const { cert: other } = await extend(toy, g, [add(2)])
+    expect(errorOf(await memberStep(ctx, s1.state, { type: 'certificate', certificate: other }))).toBe('FORK_DETECTED')
+    const weak = await certify(toy, await entryOn(toy, g, toy.foil[0]!, [add(3)]), [toy.stock[0]!, toy.foil[0]!])
+    expect(errorOf(await memberStep(ctx, state, { type: 'certificate', certificate: weak }))).toBe('NO_QUORUM')
+  })
+
+  it('answers queries for pending entries (its reservation survives a crash) and for certified seqs', async () => {
+    const toy = await makeToy()
+    const { ctx, state } = memberOf(toy, toy.stock[0]!)
+    const g = genesisHead(toy.genesis)
+    const e = await entryOn(toy, g, toy.foil[0]!, [add(1)])
+    const s1 = await memberStep(ctx, state, { type: 'propose', entry: e })
+    const q = await memberStep(ctx, restoreMember(toy.ctx, s1.write!.durable), { type: 'query', seq: 1 })
+    if (q.reply.type !== 'pending') throw new Error(q.reply.type)
+    expect(q.reply.view.entries.map(x => entryHash(x))).toEqual([entryHash(e)])
+    expect(q.reply.view.answers.map(a => a.signer)).toEqual([toy.stock[0]!.key])
+    expect((await memberStep(ctx, s1.state, { type: 'query', seq: 0 })).reply).toEqual({ type: 'certified', seq: 0 })
+    expect((await memberStep(ctx, s1.state, { type: 'query', seq: 3 })).reply.type).toBe('behind')
+  })
+
+  it('partial sync: swapped approvals certify only with a quorum of each party', async () => {
+    const toy = await makeToy({ stock: 2, foil: 3 })
+    const g = genesisHead(toy.genesis)
+    const e = await entryOn(toy, g, toy.foil[0]!, [add(1)])
+    const a = memberOf(toy, toy.foil[0]!)
+    const b = memberOf(toy, toy.foil[1]!)
+    const sa = await memberStep(a.ctx, a.state, { type: 'propose', entry: e })
+    const sb = await memberStep(b.ctx, b.state, { type: 'propose', entry: e })
+    // Two foil devices that only reach each other: a foil majority, but no stock approval: not final.
+    const qa = await memberStep(a.ctx, sa.state, { type: 'query', seq: 1 })
+    const swap = await memberStep(b.ctx, sb.state, { type: 'share', view: wire((qa.reply as { view: unknown }).view) })
+    expect(swap.write).toBeUndefined()
+    expect(swap.state.durable.head.seq).toBe(0)
+    if (swap.reply.type !== 'pending') throw new Error(swap.reply.type)
+    expect(swap.reply.view.answers).toHaveLength(2)
+    // With both stock approvals carried over too, the pool holds a certificate: it is verified and applied.
+    const stockApprovals = await Promise.all(toy.stock.map(s => answer(s, e)))
+    const done = await memberStep(b.ctx, swap.state, { type: 'share', view: { seq: 1, entries: [], answers: wire(stockApprovals) } })
+    expect(done.write?.certificate?.approvals).toHaveLength(4)
+    expect(done.state.durable.head.seq).toBe(1)
+  })
+
+  it('partial sync: swapped refusals release a reservation only with a proof', async () => {
+    const toy = await makeToy({ stock: 2, foil: 2 })
+    const g = genesisHead(toy.genesis)
+    const e = await entryOn(toy, g, toy.foil[0]!, [add(1)])
+    const m = memberOf(toy, toy.stock[0]!)
+    const s1 = await memberStep(m.ctx, m.state, { type: 'propose', entry: e })
+    const share = await memberStep(m.ctx, s1.state, { type: 'share', view: { seq: 1, entries: [e], answers: [await answer(toy.foil[1]!, e, 'conflict')] } })
+    expect(share.write?.durable.reservation).toBeUndefined()
+    expect(share.state.durable.head.seq).toBe(0)
+  })
+})
