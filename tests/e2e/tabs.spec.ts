@@ -15,8 +15,8 @@ test('a second tab says the wallet is open in another tab, and can take it over'
   expect(await userIdOf(second)).toBe(alice.userId)
   await expectReserved(second)
   // The first tab let go and says where the wallet went.
-  await expect(byId(alice.page, T.otherTab)).toBeVisible()
-  await expect(byId(alice.page, T.otherTab)).toContainText(/moved|another tab/i)
+  await expect(byId(alice.page, T.movedAway)).toBeVisible()
+  await expect(byId(alice.page, T.movedAway)).toContainText(/moved to another tab/i)
   await expect(byId(alice.page, T.nodeStatus)).toHaveCount(0)
   expect([...alice.errors, ...errors]).toEqual([])
 })

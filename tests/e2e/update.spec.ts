@@ -44,7 +44,12 @@ test('accepting an update with two tabs open reloads both into the new build', a
     await expect.poll(() => buildIdOf(page), { timeout: 10_000 }).toContain(UPDATE_BUILD_ID)
   }
   // The wallet comes back in one of the tabs (no IndexedDB "blocked" stall), with the same identity.
-  const holder = await byId(alice.page, T.userId).isVisible() ? alice.page : second
+  const holderOf = async (): Promise<Page | undefined> => {
+    for (const page of [alice.page, second]) if (await byId(page, T.userId).isVisible()) return page
+    return undefined
+  }
+  await expect.poll(async () => (await holderOf()) !== undefined, { timeout: 15_000 }).toBe(true)
+  const holder = await holderOf() as Page
   expect(await userIdOf(holder)).toBe(alice.userId)
   await expectReserved(holder)
   expect([...alice.errors, ...errors]).toEqual([])
