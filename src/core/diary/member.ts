@@ -66,6 +66,7 @@ export type MemberReply<A> =
   | { type: 'pending', head: HeadRef, view: PendingView<A> }
   | { type: 'error', error: ChipsError }
 
+/** A state is consumed by the step it is given to (the volatile pool is shared): keep only the latest. */
 export interface MemberStep<S, A> {
   state: MemberState<S, A>
   write?: MemberWrite<S, A>

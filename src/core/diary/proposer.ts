@@ -97,6 +97,7 @@ export interface ProposerContext<S, A> extends DiaryContext<S, A> {
   config: ProposerConfig
 }
 
+/** A state is consumed by the step it is given to (its pool is shared with the next state): keep only the latest. */
 export interface ProposerStep<S, A> {
   state: ProposerState<S, A>
   commands: ProposerCommand<A>[]
