@@ -50,7 +50,7 @@ function run (step) {
   return new Promise((resolve) => {
     const child = spawn(step.cmd, step.args, {
       stdio: ['ignore', step.capture ? 'pipe' : 'inherit', 'inherit'],
-      env: { ...process.env, ...step.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' }
+      env: { ...process.env, ...step.env }
     })
     let out = ''
     child.stdout?.on('data', (d) => { out += d; process.stdout.write(d) })
