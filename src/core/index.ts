@@ -21,3 +21,48 @@ export {
   type DeviceCertBody, type DeviceCertificate, DEVICE_CERT_TYPE, DeviceCertBodySchema,
   certifyDevice, verifyDeviceCertificate
 } from './keys/device'
+
+export {
+  type Sealed, SealedSchema, DecryptError, NONCE_BYTES, sealPublicKey, tallySharedKey, sealJson, openJson
+} from './crypto/seal'
+export {
+  type ChainPosition, deriveChainSecret, chainPublicKey, deriveSealSecret, sealPublicKeyOf, checkChainStep,
+  KeyUsedError, UnknownKeyError
+} from './keys/chain'
+
+// Tally: document, negotiation, invitations, replicated state and machine
+export {
+  type Side, type Terms, type TradingVars, type PartyCert, type PartyInfo, type TallySide, type TallyDoc, type TallySigs,
+  type SignedTally, DEFAULT_VARS, otherSide
+} from './tally/types'
+export {
+  ForbiddenTransitionError, InvalidTermsError, InvalidTradingVariablesError, InvitationExpiredError, InvitationUsedError,
+  UnknownInvitationError, PartyChangedError, StaleRevisionError, WrongTallyError, MembershipNotSignedByBothError, InvalidMembersError
+} from './tally/errors'
+export { MAX_UNITS, PPM, TallyDocSchema, SignedTallySchema, PartyInfoSchema, MemberSetSchema } from './tally/schema'
+export { checkTerms, checkTradingVars, checkMembers, parseTallyDoc } from './tally/rules'
+export { TALLY_TYPE, signTallyDoc, verifyTallySig } from './tally/document'
+export { type InvitationRecord, DEFAULT_INVITATION_LIFETIME_MS, createInvitation, redeemInvitation } from './tally/invitation'
+export {
+  type Negotiation, type NegotiationStatus, type Expectation, type TicketBody, type NoticeBody, type DocEdits, type SideEdit,
+  TICKET_TYPE, REFUSE_TYPE, REVISE_TYPE, phaseOf, cloneTallyId, draftTally, editDraft, makeTicket, acceptTicket, signOffer,
+  receiveOffer, counterOffer, acceptOffer, receiveOpen, refuseOffer, receiveRefusal, reviseOffer, receiveRevise
+} from './tally/negotiation'
+export {
+  type TallyState, type TallyStatus, type PartyState, type PendingChit, type PendingInvoice, type PendingLift,
+  openTally, memberSet, balanceOf, availableCredit, worstDebt, pendingGiven, liftRoom
+} from './tally/state'
+export { type ChitRecord, type ChitKind, type ChitStatus, type ChitIndex, getChit, allChits } from './tally/chit-index'
+export { type TallyMachine, tallyMachine, replay } from './tally/machine'
+
+// Chits: tally actions and their errors
+export {
+  type Op, type PayOp, type InvoiceOp, type DeclineOp, type SetOp, type LiftOp, type MembersOp, type ReseatOp,
+  type PartyActionBody, type PartyAction, type TallyAction, type LiftDecisionBody,
+  ACTION_TYPE, LIFT_DECISION_TYPE, MAX_REFEREES, OpSchema, PartyActionBodySchema, LiftDecisionBodySchema
+} from './chit/types'
+export {
+  OverLimitError, OverBoundError, DuplicateChitError, UnknownInvoiceError, InvoiceMismatchError, ClosingError,
+  LiftNotPendingError, NoRefereeMajorityError, ConflictingDecisionError
+} from './chit/errors'
+export { signPartyAction, partyAction, signLiftDecision } from './chit/sign'

@@ -190,7 +190,7 @@ describe('lift chits', () => {
   async function refs (n: number): Promise<string[]> {
     return Promise.all(Array.from({ length: n }, async (_, i) => toBase64url(await p.publicKey(referee(i)))))
   }
-  async function decide (lift: string, outcome: 'good' | 'void', who: number[]): Promise<TallyAction> {
+  async function decide (lift: string, outcome: 'good' | 'void', who: number[]): Promise<Extract<TallyAction, { kind: 'decision' }>> {
     return { kind: 'decision', lift, decisions: await Promise.all(who.map(i => signLiftDecision(p, referee(i), { lift, outcome }))) }
   }
 
@@ -212,7 +212,7 @@ describe('lift chits', () => {
     await apply(await bob.sign({ op: 'lift', chit: chitId(), lift: 'lift-000002', units: 5000, referees: await refs(1), expires: 1 }))
     const stranger = deriveUserSecret(new Uint8Array(64).fill(7))
     expect(await apply({ kind: 'decision', lift: 'lift-000002', decisions: [await signLiftDecision(p, stranger, { lift: 'lift-000002', outcome: 'good' })] })).toBe('NO_REFEREE_MAJORITY')
-    expect(await apply({ kind: 'decision', lift: 'lift-000002', decisions: [...(await decide('lift-000002', 'good', [0])).decisions, ...(await decide('lift-000002', 'void', [0])).decisions] } as TallyAction)).toBe('CONFLICTING_DECISIONS')
+    expect(await apply({ kind: 'decision', lift: 'lift-000002', decisions: [...(await decide('lift-000002', 'good', [0])).decisions, ...(await decide('lift-000002', 'void', [0])).decisions] })).toBe('CONFLICTING_DECISIONS')
     expect(await apply(await decide('lift-000002', 'void', [0]))).toBeUndefined()
     expect(s.balance).toBe(6000)
     expect(Object.keys(s.pending)).toEqual([])
@@ -221,7 +221,7 @@ describe('lift chits', () => {
     await apply(await alice.sign({ op: 'pay', chit: chitId(), units: 6000 }))
     await apply(await bob.sign({ op: 'lift', chit: chitId(), lift: 'lift-000003', units: 10, referees: await refs(1), expires: 1 }))
     const d = await decide('lift-000003', 'void', [0])
-    const forged = { ...d, decisions: [{ ...(d as { decisions: Array<{ body: unknown }> }).decisions[0]!, body: { lift: 'lift-000003', outcome: 'good' } }] } as TallyAction
+    const forged: TallyAction = { ...d, decisions: [{ ...d.decisions[0]!, body: { lift: 'lift-000003', outcome: 'good' } }] }
     await expect(machine.apply(s, forged)).rejects.toThrow(InvalidSignatureError)
   })
   it('lift chits obey credit limits and the receiver\'s max(target, bound)', async () => {
