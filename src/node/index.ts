@@ -1,0 +1,24 @@
+// The node runtime's public entry: what the worker (and Node hosts: tests, cloud nodes) import.
+// In the browser worker, install the RTC bridge first, then import this module; @libp2p/webrtc itself
+// is loaded only when a libp2p node with WebRTC is built (startWalletNode), after the bridge is in place.
+export type { WalletNode, NodeStatus, NodePhase, RelayStatus, RelayState, PeerStatus, HelloState, ContactCard, Identity, IdentityInfo } from './api'
+export type { Clock, Timers, Random, Logger, LogLevel } from './ports'
+export { systemClock, systemTimers, systemRandom, silentLogger } from './ports'
+
+export { startWalletNode, NodeStartError } from './wallet-node'
+export type { WalletNodeOptions, Libp2pNetworkChoice, GivenNetworkChoice } from './wallet-node'
+
+export { createIdentity, restoreIdentity, loadIdentity, loadRecoveryPhrase, identityInfo } from './identity/identity'
+export type { IdentityDeps, CreatedIdentity } from './identity/identity'
+export { IdentityExistsError, NoIdentityError } from './identity/errors'
+
+export type { Store } from './store/store'
+export { openIdbStore, deleteIdbStore, IDB_SCHEMA_VERSION } from './store/idb'
+export type { IdbStoreOptions } from './store/idb'
+export { openMemoryStore, MemoryDatabase } from './store/memory'
+export { StaleWriterError, StoreClosedError } from './store/errors'
+export type { StoreCloseReason } from './store/errors'
+
+export { contactLink, parseContactLink, validateCard } from './contact/card'
+export { HELLO_PROTOCOL, HelloMismatchError, HelloStaleError } from './protocols/hello'
+export { RemoteError, PeerUnreachableError, RequestTimeoutError, ProtocolViolationError, NetworkStoppedError } from './net/errors'

@@ -1,0 +1,246 @@
+// The WalletNode facade (api.ts) over small services: the Network (libp2p or simulated), relay
+// management, the hello protocol, the peer directory and the contacts table. The worker calls
+// startWalletNode with its injected ports; tests and the simulator do the same with their own.
+import type { SignatureProvider } from '../core/crypto/provider'
+import { ChipsError } from '../core/errors'
+import type { ContactCard, Identity, NodePhase, NodeStatus, PeerStatus, WalletNode } from './api'
+import type { Clock, Logger, Random, Timers } from './ports'
+import type { Store } from './store/store'
+import type { Network } from './net/network'
+import type { BackoffPolicy } from './net/backoff'
+import type { Libp2pHost } from './net/libp2p/node'
+import type { RelayMonitor } from './net/libp2p/relays'
+import { Emitter } from './net/emitter'
+import { MAX_CARD_ADDRS, validateCard } from './contact/card'
+import { HelloMismatchError, sendHello, serveHello } from './protocols/hello'
+import type { HelloDeps } from './protocols/hello'
+import { PeerDirectory } from './services/peers'
+import { saveContact } from './services/contacts'
+import { StaleWriterError } from './store/errors'
+
+/** Build a libp2p network for this host. */
+export interface Libp2pNetworkChoice {
+  kind: 'libp2p'
+  host: Libp2pHost
+  /** Relay multiaddrs (with /p2p/<relay id>). */
+  relays: string[]
+  webrtc?: boolean
+  iceServers?: RTCIceServer[]
+  listen?: string[]
+  /** Local tests only: allow ws:// and loopback addresses (see net/libp2p/node.ts). */
+  allowInsecureLoopback?: boolean
+  backoff?: BackoffPolicy
+  requestTimeoutMs?: number
+}
+
+/** Use a network built elsewhere (the simulator), optionally with its relay monitor. */
+export interface GivenNetworkChoice {
+  kind: 'given'
+  network: Network
+  relays?: RelayMonitor
+}
+
+export interface WalletNodeOptions {
+  identity: Identity
+  store: Store
+  crypto: SignatureProvider
+  clock: Clock
+  timers: Timers
+  random: Random
+  logger: Logger
+  network: Libp2pNetworkChoice | GivenNetworkChoice
+}
+
+export class NodeStartError extends ChipsError {
+  constructor (message: string, options?: { cause?: unknown }) { super('NODE_START_FAILED', message, options) }
+}
+
+/** Starts a wallet node: the network, relays, and the hello protocol. Resolves once it is running. */
+export async function startWalletNode (options: WalletNodeOptions): Promise<WalletNode> {
+  const { network, relays, startRelays, stopRelays } = await buildNetwork(options)
+  const node = new RunningWalletNode(options, network, relays, stopRelays)
+  try {
+    await network.start()
+  } catch (cause) {
+    node.fail(`the network did not start: ${cause instanceof Error ? cause.message : String(cause)}`)
+    throw new NodeStartError('the wallet node could not start its network', { cause })
+  }
+  startRelays()
+  node.running()
+  return node
+}
+
+async function buildNetwork (options: WalletNodeOptions): Promise<{
+  network: Network, relays?: RelayMonitor, startRelays: () => void, stopRelays: () => void
+}> {
+  const choice = options.network
+  if (choice.kind === 'given') return { network: choice.network, relays: choice.relays, startRelays: () => {}, stopRelays: () => {} }
+  // Loaded on demand so that a simulated node never loads libp2p.
+  const [{ createLibp2pNode }, { Libp2pNetwork }, { RelayManager }, { devicePrivateKey }] = await Promise.all([
+    import('./net/libp2p/node'), import('./net/libp2p/network'), import('./net/libp2p/relays'), import('./identity/identity')
+  ])
+  const libp2p = await createLibp2pNode({
+    host: choice.host,
+    privateKey: devicePrivateKey(options.identity),
+    reservations: choice.relays.length,
+    webrtc: choice.webrtc,
+    iceServers: choice.iceServers,
+    listen: choice.listen,
+    allowInsecureLoopback: choice.allowInsecureLoopback
+  })
+  const network = new Libp2pNetwork(libp2p, { timers: options.timers, logger: options.logger, requestTimeoutMs: choice.requestTimeoutMs })
+  const relays = new RelayManager(libp2p, choice.relays, {
+    clock: options.clock, timers: options.timers, random: options.random, logger: options.logger, backoff: choice.backoff
+  })
+  return { network, relays, startRelays: () => { relays.start() }, stopRelays: () => { relays.stop() } }
+}
+
+class RunningWalletNode implements WalletNode {
+  #phase: NodePhase = 'starting'
+  #error: string | undefined
+  readonly #events = new Emitter<{ status: NodeStatus }>()
+  readonly #peers: PeerDirectory
+  readonly #hello: HelloDeps
+  readonly #off: Array<() => void> = []
+
+  constructor (
+    private readonly options: WalletNodeOptions,
+    private readonly network: Network,
+    private readonly relays: RelayMonitor | undefined,
+    private readonly stopRelays: () => void
+  ) {
+    this.#hello = { identity: options.identity, crypto: options.crypto, clock: options.clock, random: options.random }
+    this.#peers = new PeerDirectory(network)
+    this.#off.push(this.#peers.onChange(() => { this.#changed() }))
+    this.#off.push(network.on('addrs:change', () => { this.#changed() }))
+    if (relays !== undefined) this.#off.push(relays.onChange(() => { this.#changed() }))
+    serveHello(network, this.#hello, {
+      verified: (hello, link) => {
+        const at = options.clock.now()
+        this.#peers.verified(hello, link, at)
+        this.#remember(saveContact(options.store, hello, at))
+        options.logger.log('info', 'hello.verified', { peer: hello.peerId, name: hello.name, link: link.kind, inbound: true })
+      },
+      refused: (peerId, error) => {
+        this.#peers.failed(peerId, error)
+        options.logger.log('warn', 'hello.refused', { peer: peerId, code: error.code, error: error.message })
+      }
+    })
+  }
+
+  status (): NodeStatus {
+    const { identity } = this.options
+    return {
+      phase: this.#phase,
+      userId: identity.userId,
+      name: identity.name,
+      peerId: identity.peerId,
+      addrs: this.network.addrs?.() ?? [],
+      relays: this.relays?.status() ?? [],
+      peers: this.#peers.list(),
+      ...(this.#error === undefined ? {} : { error: this.#error })
+    }
+  }
+
+  onStatus (listener: (status: NodeStatus) => void): () => void {
+    return this.#events.on('status', listener)
+  }
+
+  contact (): ContactCard {
+    const { identity } = this.options
+    return { v: 1, userId: identity.userId, name: identity.name, peerId: identity.peerId, addrs: this.status().addrs.slice(0, MAX_CARD_ADDRS) }
+  }
+
+  async connect (input: ContactCard): Promise<PeerStatus> {
+    const card = validateCard(input)
+    if (card.peerId === this.options.identity.peerId) throw new HelloMismatchError('this is your own contact link')
+    this.#assertRunning()
+    this.#peers.pending(card.peerId, card.name)
+    try {
+      const { hello, link } = await sendHello(this.network, this.#hello, card.peerId, { addrs: card.addrs })
+      if (hello.userId !== card.userId) throw new HelloMismatchError('the node at this link belongs to another user than the contact card names')
+      const at = this.options.clock.now()
+      const status = this.#peers.verified(hello, link, at)
+      await this.#guardWrite(saveContact(this.options.store, hello, at, card))
+      this.options.logger.log('info', 'hello.verified', { peer: hello.peerId, name: hello.name, link: link.kind, inbound: false })
+      return status
+    } catch (err) {
+      this.#peers.failed(card.peerId, toChipsError(err))
+      throw err
+    }
+  }
+
+  async hello (peerId: string): Promise<PeerStatus> {
+    this.#assertRunning()
+    this.#peers.pending(peerId)
+    try {
+      const { hello, link } = await sendHello(this.network, this.#hello, peerId)
+      const at = this.options.clock.now()
+      const status = this.#peers.verified(hello, link, at)
+      await this.#guardWrite(saveContact(this.options.store, hello, at))
+      return status
+    } catch (err) {
+      this.#peers.failed(peerId, toChipsError(err))
+      throw err
+    }
+  }
+
+  async stop (): Promise<void> {
+    if (this.#phase === 'stopped' || this.#phase === 'stopping') return
+    this.#setPhase('stopping')
+    this.stopRelays()
+    try {
+      await this.network.stop()
+    } finally {
+      this.#peers.close()
+      for (const off of this.#off) off()
+      this.#setPhase('stopped')
+    }
+  }
+
+  /** @internal */
+  running (): void { this.#setPhase('running') }
+
+  /** @internal */
+  fail (error: string): void {
+    this.#error = error
+    this.#setPhase('failed')
+  }
+
+  #assertRunning (): void {
+    if (this.#phase !== 'running') throw new ChipsError('NODE_NOT_RUNNING', `the wallet node is ${this.#phase}`)
+  }
+
+  /** A write refused because another tab took the wallet over stops this node (DESIGN.md §5). */
+  async #guardWrite (write: Promise<void>): Promise<void> {
+    try {
+      await write
+    } catch (err) {
+      if (err instanceof StaleWriterError) {
+        await this.stop().catch(() => undefined)
+        this.fail(err.message)
+      }
+      throw err
+    }
+  }
+
+  #remember (write: Promise<void>): void {
+    this.#guardWrite(write).catch((err: unknown) => {
+      this.options.logger.log('error', 'contacts.save-failed', { error: err instanceof Error ? err.message : String(err) })
+    })
+  }
+
+  #setPhase (phase: NodePhase): void {
+    if (this.#phase === phase) return
+    this.#phase = phase
+    this.#changed()
+  }
+
+  #changed (): void {
+    this.#events.emit('status', this.status())
+  }
+}
+
+function toChipsError (err: unknown): ChipsError {
+  return err instanceof ChipsError ? err : new ChipsError('INTERNAL', err instanceof Error ? err.message : String(err))
+}
