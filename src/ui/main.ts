@@ -30,12 +30,12 @@ const channel = new TabChannel(new BroadcastChannel(TAB_CHANNEL_NAME))
 const storage = localStore()
 const hadController = navigator.serviceWorker?.controller != null
 
-const lock = new TabLock({
+const lock: TabLock = new TabLock({
   locks: navigator.locks,
   channel,
   tabId,
   timers: systemTimers,
-  beforeRelease: () => session.stopNode()
+  beforeRelease: async (): Promise<void> => { await session.stopNode() }
 })
 
 const relayDoc = new RelayDocLoader({
@@ -46,7 +46,7 @@ const relayDoc = new RelayDocLoader({
   origin: location.origin
 })
 
-const session = new WalletSession({
+const session: WalletSession = new WalletSession({
   createClient: createWalletClient,
   lock,
   relayDoc,
