@@ -66,3 +66,6 @@ export {
   LiftNotPendingError, NoRefereeMajorityError, ConflictingDecisionError
 } from './chit/errors'
 export { signPartyAction, partyAction, signLiftDecision } from './chit/sign'
+
+// The certified diary (owned by the diary engineer; re-exported whole)
+export * from './diary/index'
