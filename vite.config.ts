@@ -19,19 +19,21 @@ function buildId (): string {
 }
 
 const BUILD_ID = buildId()
+/** Named per build so a new service worker never imports the previous build's copy from the HTTP cache. */
+const SW_BUILD_FILE = `sw-build.${BUILD_ID.replace(/[^\w.-]/g, '_')}.js`
 
 /**
- * Writes the build id into the page (<meta name="mychips-build">) and into sw-build.js, which the
+ * Writes the build id into the page (<meta name="mychips-build">) and into sw-build.<id>.js, which the
  * service worker imports so a waiting worker can tell the page which build it would install.
  */
-function buildIdPlugin (id: string): Plugin {
+function buildIdPlugin (id: string, swFile: string): Plugin {
   return {
     name: 'mychips-build-id',
     transformIndexHtml: html => html.replace('%MYCHIPS_BUILD_ID%', id),
     generateBundle () {
       this.emitFile({
         type: 'asset',
-        fileName: 'sw-build.js',
+        fileName: swFile,
         source: `// The build id of this service worker, for the update prompt.\nself.addEventListener('message', e => { if (e.data && e.data.type === 'MYCHIPS_BUILD_ID' && e.ports[0]) e.ports[0].postMessage(${JSON.stringify(id)}) })\n`
       })
     }
@@ -42,7 +44,7 @@ export default defineConfig({
   define: { __MYCHIPS_BUILD_ID__: JSON.stringify(BUILD_ID) },
   plugins: [
     svelte(),
-    buildIdPlugin(BUILD_ID),
+    buildIdPlugin(BUILD_ID, SW_BUILD_FILE),
     VitePWA({
       // The user consents to every update (DESIGN.md §6); src/ui/lib/sw-updates.ts registers the worker.
       registerType: 'prompt',
@@ -73,11 +75,11 @@ export default defineConfig({
       workbox: {
         // The app shell: page, page JS and CSS, the wallet worker chunk, icons, manifest.
         globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'],
-        globIgnores: ['sw-build.js', '**/node_modules/**'],
+        globIgnores: ['sw-build.*.js', '**/node_modules/**'],
         navigateFallback: '/index.html',
         // The relay document and anything under /.well-known are live data, never the shell.
         navigateFallbackDenylist: [/^\/\.well-known\//],
-        importScripts: ['sw-build.js'],
+        importScripts: [SW_BUILD_FILE],
         cleanupOutdatedCaches: true,
         clientsClaim: false,
         skipWaiting: false,

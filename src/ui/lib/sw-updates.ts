@@ -33,7 +33,7 @@ async function askBuildId (sw: ServiceWorker): Promise<string | undefined> {
 /** Registers /sw.js; undefined where service workers are unavailable (dev server, old browsers). */
 export function registerServiceWorker (hooks: ServiceWorkerHooks): ServiceWorkerHandle | undefined {
   if (import.meta.env.DEV || !('serviceWorker' in navigator)) return undefined
-  const wb = new Workbox(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL, type: 'classic' })
+  const wb = new Workbox(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL, type: 'classic', updateViaCache: 'none' })
   let registration: ServiceWorkerRegistration | undefined
 
   wb.addEventListener('waiting', event => {
