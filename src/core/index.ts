@@ -45,7 +45,7 @@ export { TALLY_TYPE, signTallyDoc, verifyTallySig } from './tally/document'
 export { type InvitationRecord, DEFAULT_INVITATION_LIFETIME_MS, createInvitation, redeemInvitation } from './tally/invitation'
 export {
   type Negotiation, type NegotiationStatus, type Expectation, type TicketBody, type NoticeBody, type DocEdits, type SideEdit,
-  TICKET_TYPE, REFUSE_TYPE, REVISE_TYPE, phaseOf, cloneTallyId, draftTally, editDraft, makeTicket, acceptTicket, signOffer,
+  TICKET_TYPE, REFUSE_TYPE, REVISE_TYPE, phaseOf, cloneTallyId, draftTally, editDraft, makeTicket, verifyTicket, acceptTicket, signOffer,
   receiveOffer, counterOffer, acceptOffer, receiveOpen, refuseOffer, receiveRefusal, reviseOffer, receiveRevise
 } from './tally/negotiation'
 export {

@@ -102,6 +102,16 @@ export async function makeTicket (p: SignatureProvider, userSecret: Uint8Array, 
   return signEnvelope(p, userSecret, TICKET_TYPE, body)
 }
 
+/** Verifies an untrusted ticket (shape, signature by the party it names) and returns its body: read the token from it, redeem it, then acceptTicket. */
+export async function verifyTicket (p: SignatureProvider, ticket: unknown): Promise<TicketBody> {
+  const env = await verifyEnvelope<unknown>(p, ticket, { type: TICKET_TYPE })
+  const r = v.safeParse(TicketBodySchema, env.body)
+  if (!r.success) throw new MalformedError(`ticket: ${v.summarize(r.issues)}`)
+  const body = r.output as TicketBody
+  if (body.party.cert.userId !== env.signer) throw new WrongSignerError(body.party.cert.userId, env.signer)
+  return body
+}
+
 /**
  * The drafter attaches the redeemer's verified ticket: draft → P.draft. `clone` (a reusable invitation)
  * gives the copy its own id, cloneTallyId(template, redeemer). The token itself is checked with
@@ -109,12 +119,8 @@ export async function makeTicket (p: SignatureProvider, userSecret: Uint8Array, 
  */
 export async function acceptTicket (p: SignatureProvider, n: Negotiation, ticket: unknown, opts: { clone: boolean }): Promise<Negotiation> {
   need(n, ['draft'], 'attach a partner to')
-  const env = await verifyEnvelope<unknown>(p, ticket, { type: TICKET_TYPE })
-  const r = v.safeParse(TicketBodySchema, env.body)
-  if (!r.success) throw new MalformedError(`ticket: ${v.summarize(r.issues)}`)
-  const body = r.output as TicketBody
-  if (body.party.cert.userId !== env.signer) throw new WrongSignerError(body.party.cert.userId, env.signer)
-  const id = opts.clone ? cloneTallyId(n.doc.id, env.signer) : n.doc.id
+  const body = await verifyTicket(p, ticket)
+  const id = opts.clone ? cloneTallyId(n.doc.id, body.party.cert.userId) : n.doc.id
   if (body.tally !== id) throw new WrongTallyError(id, body.tally)
   const partner = otherSide(n.holder)
   const doc = parseTallyDoc({ ...n.doc, id, [partner]: { ...n.doc[partner], party: body.party } }, true)

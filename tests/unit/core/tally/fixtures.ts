@@ -24,9 +24,9 @@ export function nodeKey (n: number): string {
   return toBase64url(Uint8Array.from({ length: 32 }, (_, i) => (n * 17 + i) & 255))
 }
 
-export async function user (name: string, seedByte: number, nodes: number[]): Promise<User> {
+export async function user (name: string, seedByte: number, nodes: Array<number | string>): Promise<User> {
   const secret = deriveUserSecret(new Uint8Array(64).fill(seedByte))
-  return { name, secret, userId: userIdFromPublicKey(await p.publicKey(secret)), nodes: nodes.map(nodeKey) }
+  return { name, secret, userId: userIdFromPublicKey(await p.publicKey(secret)), nodes: nodes.map(n => typeof n === 'number' ? nodeKey(n) : n) }
 }
 
 export async function partyInfo (u: User, tally: string): Promise<PartyInfo> {
@@ -48,9 +48,9 @@ export interface World {
 }
 
 /** Scenario 8's happy path, packaged: Alice drafts as foil, Bob redeems and accepts. */
-export async function openWorld (opts: { limits?: { stock?: number, foil?: number }, vars?: { stock?: TradingVars, foil?: TradingVars } } = {}): Promise<World> {
-  const alice = await user('Alice', 1, [1, 2, 3])
-  const bob = await user('Bob', 2, [4])
+export async function openWorld (opts: { limits?: { stock?: number, foil?: number }, vars?: { stock?: TradingVars, foil?: TradingVars }, nodes?: { stock: string[], foil: string[] } } = {}): Promise<World> {
+  const alice = await user('Alice', 1, opts.nodes?.foil ?? [1, 2, 3])
+  const bob = await user('Bob', 2, opts.nodes?.stock ?? [4])
   const terms = (limit: number): Terms => ({ limit, call: 30 })
   let aliceNeg = draftTally({
     id: TALLY_ID, date: NOW, contract: CONTRACT, holder: 'foil', party: await partyInfo(alice, TALLY_ID),
