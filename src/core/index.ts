@@ -53,7 +53,7 @@ export {
   openTally, memberSet, balanceOf, availableCredit, worstDebt, pendingGiven, liftRoom
 } from './tally/state'
 export { type ChitRecord, type ChitKind, type ChitStatus, type ChitIndex, getChit, allChits } from './tally/chit-index'
-export { type TallyMachine, tallyMachine, replay } from './tally/machine'
+export { type TallyMachine, tallyMachine, replay, preverifyAction } from './tally/machine'
 
 // Chits: tally actions and their errors
 export {

@@ -2,6 +2,7 @@
 // noble. Raw 32-byte seeds are imported as PKCS#8; imported keys are cached (bounded) because importKey
 // costs about as much as a verify.
 import type { SignatureProvider } from './provider'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { toBase64url, fromBase64url } from '../codec/base64url'
 
 // DER prefix of a PKCS#8 Ed25519 private key (RFC 8410): SEQUENCE, version 0, AlgorithmIdentifier 1.3.101.112, OCTET STRING(OCTET STRING(32)).
@@ -36,7 +37,7 @@ export function webCryptoProvider (subtle: SubtleCrypto): SignatureProvider {
 
   function privateKey (secret: Uint8Array): Promise<{ key: CryptoKey, pub: Uint8Array }> {
     if (secret.length !== 32) return Promise.reject(new RangeError('Ed25519 secret must be 32 bytes'))
-    const id = toBase64url(secret)
+    const id = toBase64url(sha256(secret)) // never keep the secret itself as a map key
     let entry = privateKeys.get(id)
     if (entry === undefined) {
       entry = (async () => {

@@ -121,6 +121,20 @@ async function applyDecision (p: SignatureProvider, s: TallyState, lift: string,
   }
 }
 
+/**
+ * Checks every signature inside an action without looking at any state (so a verifier can run it for many
+ * actions in parallel). With a verifyOnceCache provider shared with the machine, apply() then finds these
+ * signatures already verified. Throws like apply() for a bad signature or shape; the chain and the rules
+ * are still checked by apply().
+ */
+export async function preverifyAction (p: SignatureProvider, action: unknown): Promise<void> {
+  const a = v.safeParse(ActionSchema, action)
+  if (!a.success) throw new MalformedError(`tally action: ${v.summarize(a.issues)}`)
+  const act = a.output
+  const envelopes = act.kind === 'party' ? [[ACTION_TYPE, act.action]] : act.kind === 'members' ? [[ACTION_TYPE, act.stock], [ACTION_TYPE, act.foil]] : act.decisions.map(d => [LIFT_DECISION_TYPE, d])
+  await Promise.all(envelopes.filter(([, e]) => e !== undefined).map(([type, e]) => verifyEnvelope(p, e, { type: type as string })))
+}
+
 export type TallyMachine = ReplicatedMachine<TallyState, TallyAction>
 
 export function tallyMachine (p: SignatureProvider): TallyMachine {

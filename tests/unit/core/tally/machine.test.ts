@@ -150,3 +150,20 @@ describe('replay and digest', () => {
     expect(r1.state.actions).toBe(3)
   })
 })
+
+describe('preverifyAction', () => {
+  it('checks the signatures of an action without state; with a shared verify-once cache apply() verifies nothing twice', async () => {
+    const { preverifyAction, tallyMachine } = await import('../../../../src/core/tally/machine')
+    const { verifyOnceCache } = await import('../../../../src/core/crypto/cache')
+    const cached = verifyOnceCache(p)
+    const m = tallyMachine(cached)
+    const a = await alice.sign({ op: 'pay', chit: chitId(), units: 5 })
+    await preverifyAction(cached, a)
+    expect(cached.stats().misses).toBe(1)
+    expect((await m.apply(s, a)).refusal).toBeUndefined()
+    expect(cached.stats()).toMatchObject({ misses: 1, hits: 1 })
+    const bad = party(a); const sig = Buffer.from(bad.sig, 'base64url'); sig[0]! ^= 1
+    await expect(preverifyAction(cached, { kind: 'party', action: { ...bad, sig: sig.toString('base64url') } })).rejects.toThrow(InvalidSignatureError)
+    await expect(preverifyAction(cached, { kind: 'nope' })).rejects.toThrow(MalformedError)
+  })
+})
