@@ -14,6 +14,8 @@ import { deadline } from '../deadline'
 import { Emitter } from '../emitter'
 
 export const RELAY_DIAL_TIMEOUT_MS = 10_000
+/** While connected without a reservation, look again this often (address events can coalesce away). */
+export const RESERVATION_CHECK_MS = 1_000
 
 export interface RelayManagerDeps {
   clock: Clock
@@ -36,6 +38,7 @@ interface Tracked {
   status: RelayStatus
   failures: number
   retry?: TimerHandle
+  check?: TimerHandle
 }
 
 export class RelayManager implements RelayMonitor {
@@ -60,6 +63,8 @@ export class RelayManager implements RelayMonitor {
     this.#running = true
     this.node.addEventListener('connection:close', this.#onClose)
     this.node.addEventListener('self:peer:update', this.#onSelfUpdate)
+    this.node.addEventListener('transport:listening', this.#onSelfUpdate)
+    this.node.addEventListener('transport:close', this.#onSelfUpdate)
     for (const relay of this.#relays) {
       if (relay.ma !== undefined) void this.#attempt(relay)
     }
@@ -69,9 +74,13 @@ export class RelayManager implements RelayMonitor {
     this.#running = false
     this.node.removeEventListener('connection:close', this.#onClose)
     this.node.removeEventListener('self:peer:update', this.#onSelfUpdate)
+    this.node.removeEventListener('transport:listening', this.#onSelfUpdate)
+    this.node.removeEventListener('transport:close', this.#onSelfUpdate)
     for (const relay of this.#relays) {
       if (relay.retry !== undefined) this.deps.timers.clearTimeout(relay.retry)
+      if (relay.check !== undefined) this.deps.timers.clearTimeout(relay.check)
       relay.retry = undefined
+      relay.check = undefined
     }
   }
 
@@ -84,7 +93,7 @@ export class RelayManager implements RelayMonitor {
       await this.node.dial(relay.ma, { signal: limit.signal })
       if (!this.#running) return
       relay.failures = 0
-      this.#set(relay, { addr: relay.addr, state: this.#reserved(relay) ? 'reserved' : 'connected' })
+      this.#refresh(relay)
     } catch (err) {
       const why = limit.timedOut() ? `no answer within ${RELAY_DIAL_TIMEOUT_MS / 1000} s` : messageOf(err)
       this.#down(relay, `relay unreachable: ${why}`)
@@ -101,6 +110,20 @@ export class RelayManager implements RelayMonitor {
     relay.retry = this.deps.timers.setTimeout(() => { void this.#attempt(relay) }, delay)
     this.#set(relay, { addr: relay.addr, state: 'down', error, retryAt: this.deps.clock.now() + delay })
     this.deps.logger.log('warn', 'relay.down', { relay: relay.addr, error, retryInMs: delay })
+  }
+
+  /** connected ⇄ reserved from this node's current addresses; keeps looking while not reserved. */
+  #refresh (relay: Tracked): void {
+    if (!this.#running) return
+    const reserved = this.#reserved(relay)
+    this.#set(relay, { addr: relay.addr, state: reserved ? 'reserved' : 'connected' })
+    if (!reserved && relay.check === undefined) {
+      relay.check = this.deps.timers.setTimeout(() => {
+        relay.check = undefined
+        const s = relay.status.state
+        if (s === 'connected' || s === 'reserved') this.#refresh(relay)
+      }, RESERVATION_CHECK_MS)
+    }
   }
 
   #reserved (relay: Tracked): boolean {
@@ -132,7 +155,7 @@ export class RelayManager implements RelayMonitor {
     for (const relay of this.#relays) {
       const s = relay.status.state
       if (s !== 'connected' && s !== 'reserved') continue
-      this.#set(relay, { addr: relay.addr, state: this.#reserved(relay) ? 'reserved' : 'connected' })
+      this.#refresh(relay)
     }
   }
 }
