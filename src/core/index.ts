@@ -5,7 +5,7 @@ export { canonicalJson, canonicalBytes, assertIntegral } from './codec/canonical
 export { toBase64url, fromBase64url, fromBase64urlOfLength } from './codec/base64url'
 export { sha256, hashOf } from './codec/hash'
 export {
-  type Signed, type VerifyOptions, ENVELOPE_VERSION, MAX_ENVELOPE_BYTES,
+  type Signed, type VerifyOptions as EnvelopeVerifyOptions, ENVELOPE_VERSION, MAX_ENVELOPE_BYTES,
   signEnvelope, verifyEnvelope, verifyDetached, signingBytes, WrongTypeError, WrongSignerError
 } from './codec/envelope'
 
@@ -37,7 +37,7 @@ export {
 } from './tally/types'
 export {
   ForbiddenTransitionError, InvalidTermsError, InvalidTradingVariablesError, InvitationExpiredError, InvitationUsedError,
-  UnknownInvitationError, PartyChangedError, StaleRevisionError, WrongTallyError, MembershipNotSignedByBothError, InvalidMembersError
+  UnknownInvitationError, PartyChangedError, StaleRevisionError, MembershipNotSignedByBothError, InvalidMembersError
 } from './tally/errors'
 export { MAX_UNITS, PPM, TallyDocSchema, SignedTallySchema, PartyInfoSchema, MemberSetSchema } from './tally/schema'
 export { checkTerms, checkTradingVars, checkMembers, parseTallyDoc } from './tally/rules'

@@ -40,10 +40,8 @@ export class StaleRevisionError extends ChipsError {
   }
 }
 
-/** The action or message names another tally. */
-export class WrongTallyError extends ChipsError {
-  constructor (readonly expected: string, readonly got: string) { super('WRONG_TALLY', `expected tally ${expected}, got ${got}`) }
-}
+/** The action or message names another tally: the diary's error, one class for the whole core. */
+export { WrongTallyError } from '../diary/errors'
 
 /** A membership change must carry both parties' signatures over the same member set. */
 export class MembershipNotSignedByBothError extends ChipsError {
