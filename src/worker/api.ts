@@ -12,6 +12,12 @@ export interface StartOptions {
   iceServers: RTCIceServer[]
   /** Whether to attempt direct WebRTC links (false: stay on relayed connections). */
   webrtc: boolean
+  /**
+   * Allow ws:// and loopback/private addresses (the browser's default connection gater refuses them).
+   * Default: on only when a relay is plain ws:// at a loopback or private address (a page served by a
+   * local relay, as in tests); never needed for wss:// relays.
+   */
+  allowInsecureLoopback?: boolean
 }
 
 export interface CreatedWallet {

@@ -1,0 +1,91 @@
+// The WalletApi served to the page: a thin facade over small services (store, identity, node, status).
+// Each method validates its arguments, runs one service call, and turns any failure into the
+// { code, message } that crosses the boundary (thrown as a plain object, which comlink passes as is).
+import type { WalletApi } from '../api'
+import { toRpcError } from '../errors'
+import type { WalletRuntime } from '../runtime'
+import { IdentityService } from '../services/identity'
+import { NodeService } from '../services/node'
+import type { StatusListener } from '../services/status'
+import { StatusHub } from '../services/status'
+import { StoreService } from '../services/store'
+import { arg, BaseUrlArg, LinkArg, ListenerArg, NameArg, PeerIdArg, PhraseArg, StartOptionsArg, SubscriptionArg } from './schemas'
+
+/** One wallet per origin: one IndexedDB database, guarded by the page's Web Lock. */
+export const WALLET_DB_NAME = 'mychips-wallet'
+
+export interface WalletServices {
+  store: StoreService
+  identity: IdentityService
+  node: NodeService
+  hub: StatusHub
+}
+
+export interface WalletApiOptions {
+  /** Loads the node runtime; called on the first request (the worker entry imports it lazily). */
+  runtime: () => Promise<WalletRuntime>
+  dbName?: string
+  /** Frees a status listener's transport (comlink's releaseProxy) when it unsubscribes. */
+  releaseListener?: (listener: StatusListener) => void
+}
+
+export function buildServices (runtime: WalletRuntime, options: { dbName: string, releaseListener?: (l: StatusListener) => void }): WalletServices {
+  const store = new StoreService(runtime, options.dbName)
+  const identity = new IdentityService(runtime, store)
+  const hub = new StatusHub(options.releaseListener)
+  const node = new NodeService(runtime, store, identity, hub)
+  // The store closing by itself (an app update in another tab) ends the node: it could not write anyway.
+  store.onLost((error) => { void node.stop(error.message).catch(() => undefined) })
+  return { store, identity, node, hub }
+}
+
+export function createWalletApi (options: WalletApiOptions): WalletApi {
+  let loading: Promise<WalletServices> | undefined
+  const services = async (): Promise<WalletServices> => {
+    loading ??= options.runtime()
+      .then(runtime => buildServices(runtime, { dbName: options.dbName ?? WALLET_DB_NAME, releaseListener: options.releaseListener }))
+      .catch((err: unknown) => { loading = undefined; throw err })
+    return await loading
+  }
+  const rpc = <A extends unknown[], R> (body: (s: WalletServices, ...args: A) => Promise<R> | R) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await body(await services(), ...args)
+      } catch (err) {
+        // A plain object, not an Error: comlink rethrows it on the page unchanged, code included.
+        throw toRpcError(err)
+      }
+    }
+
+  return {
+    open: rpc(async (s) => {
+      await s.store.open()
+      return await s.identity.load()
+    }),
+    create: rpc(async (s, name: unknown) => await s.identity.create(arg(NameArg, name))),
+    restore: rpc(async (s, phrase: unknown, name: unknown) => await s.identity.restore(arg(PhraseArg, phrase), arg(NameArg, name))),
+    recoveryPhrase: rpc(async (s) => await s.identity.recoveryPhrase()),
+    start: rpc(async (s, options: unknown) => await s.node.start(arg(StartOptionsArg, options))),
+    status: rpc((s) => s.node.status()),
+    subscribe: rpc((s, listener: unknown) => {
+      const id = s.hub.add(arg(ListenerArg, listener))
+      // A late subscriber learns the current state at once.
+      const now = s.node.status()
+      if (now !== undefined) s.hub.publish(now, id)
+      return id
+    }),
+    unsubscribe: rpc((s, id: unknown) => { s.hub.remove(arg(SubscriptionArg, id)) }),
+    contactLink: rpc((s, baseUrl: unknown) => s.node.contactLink(arg(BaseUrlArg, baseUrl))),
+    connect: rpc(async (s, link: unknown) => await s.node.connect(arg(LinkArg, link))),
+    hello: rpc(async (s, peerId: unknown) => await s.node.hello(arg(PeerIdArg, peerId))),
+    shutdown: rpc(async (s) => {
+      try {
+        await s.node.stop()
+      } finally {
+        s.hub.clear()
+        s.identity.forget()
+        await s.store.close()
+      }
+    })
+  }
+}
