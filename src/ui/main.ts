@@ -56,8 +56,20 @@ const session: WalletSession = new WalletSession({
   storageManager: navigator.storage,
   settings: loadSettings(storage),
   baseUrl: new URL(import.meta.env.BASE_URL, location.origin).href,
-  pageIsHttps: location.protocol === 'https:'
+  pageIsHttps: location.protocol === 'https:',
+  incomingLink: takeIncomingLink()
 })
+
+/**
+ * A contact link (https://<app>/#contact=…, e.g. from a scanned QR code) opens the app: keep it to
+ * prefill the connect box, and drop it from the address bar so a reload does not offer it again.
+ */
+function takeIncomingLink (): string | undefined {
+  if (!location.hash.startsWith('#contact=')) return undefined
+  const link = location.href
+  history.replaceState(history.state, '', `${location.pathname}${location.search}`)
+  return link
+}
 
 let activate: () => void = () => {}
 const coordinator = new UpdateCoordinator({

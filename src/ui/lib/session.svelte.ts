@@ -36,6 +36,8 @@ export interface SessionDeps {
   /** The page's base URL, for contact links (origin + base path). */
   baseUrl: string
   pageIsHttps: boolean
+  /** A contact link the page was opened with (someone's QR code), to prefill the connect box. */
+  incomingLink?: string
 }
 
 const SHUTDOWN_WAIT_MS = 4_000
@@ -56,6 +58,10 @@ export class WalletSession {
   formError = $state<string | undefined>(undefined)
   connectError = $state<string | undefined>(undefined)
   connecting = $state(false)
+  /** The connect box's text. */
+  connectDraft = $state('')
+  /** True when the page was opened through a contact link. */
+  openedFromLink = $state(false)
   /** Per peer: the last hello error from a button press. */
   helloErrors = $state<Record<string, string>>({})
 
@@ -69,6 +75,10 @@ export class WalletSession {
     this.d = deps
     this.settings = deps.settings
     this.relayDoc = deps.relayDoc.state
+    if (deps.incomingLink !== undefined) {
+      this.connectDraft = deps.incomingLink
+      this.openedFromLink = true
+    }
     deps.relayDoc.onChange(state => {
       this.relayDoc = state
       void this.maybeStartNode()
@@ -148,8 +158,10 @@ export class WalletSession {
     this.connectError = undefined
     try {
       await this.api().connect(link.trim())
+      this.openedFromLink = false
       return true
     } catch (err) {
+      if (isLostWallet(err)) { void this.onLockLost('stolen'); return false }
       this.connectError = connectMessage(err)
       return false
     } finally {
@@ -163,7 +175,8 @@ export class WalletSession {
     try {
       await this.api().hello(peerId)
     } catch (err) {
-      this.helloErrors = { ...this.helloErrors, [peerId]: describeError(err).message }
+      if (isLostWallet(err)) { void this.onLockLost('stolen'); return }
+      this.helloErrors = { ...this.helloErrors, [peerId]: connectMessage(err) }
     }
   }
 
@@ -294,6 +307,7 @@ export class WalletSession {
     try {
       await body(this.api())
     } catch (err) {
+      if (isLostWallet(err)) { void this.onLockLost('stolen'); return }
       this.formError = describeError(err).message
     } finally {
       this.busy = false
@@ -314,17 +328,29 @@ export function connectMessage (err: unknown): string {
   const shown = describeError(err)
   switch (shown.code) {
     case 'MALFORMED':
-    case 'INVALID_CONTACT':
+    case 'TOO_LARGE':
       return `This contact link is not valid: ${shown.message}`
-    case 'UNREACHABLE':
-    case 'RELAY_UNREACHABLE':
-    case 'DIAL_FAILED':
+    case 'PEER_UNREACHABLE':
+    case 'NETWORK_STOPPED':
       return `Could not reach your contact through their relay: ${shown.message}`
     case 'TIMEOUT':
       return `Your contact did not answer in time: ${shown.message}`
+    case 'INVALID_SIGNATURE':
+    case 'HELLO_MISMATCH':
+    case 'HELLO_STALE':
+    case 'PROTOCOL_VIOLATION':
+      return `Your contact's wallet answered, but its hello could not be verified: ${shown.message}`
+    case 'NODE_NOT_STARTED':
+      return 'The wallet is still starting; try again in a moment.'
     default:
       return shown.message
   }
+}
+
+/** Errors that mean this tab no longer owns the wallet's store (another tab or version took it). */
+export function isLostWallet (err: unknown): boolean {
+  const code = describeError(err).code
+  return code === 'STALE_WRITER' || code === 'WALLET_CLOSED' || code === 'STORE_CLOSED'
 }
 
 export type { PeerStatus }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Remote } from 'comlink'
 import type { NodeStatus, StartOptions, WalletApi } from '../../../../src/worker/api'
-import { WalletSession, checkName, connectMessage } from '../../../../src/ui/lib/session.svelte'
+import { WalletSession, checkName, connectMessage, isLostWallet } from '../../../../src/ui/lib/session.svelte'
 import { RelayDocLoader } from '../../../../src/ui/lib/relay-doc-loader'
 import { TabChannel } from '../../../../src/ui/lib/tab-channel'
 import { TabLock } from '../../../../src/ui/lib/tab-lock'
@@ -39,8 +39,8 @@ function fakeWorld () {
       subscribe: async (l: (s: NodeStatus) => void) => { listener = l; return 1 },
       unsubscribe: async () => {},
       contactLink: async (base: string) => ({ link: `${base}#c=card`, card: { v: 1 as const, userId: 'U1', name: 'n', peerId: 'P1', addrs: [] } }),
-      connect: async () => { throw Object.assign(new Error('relay down'), { code: 'RELAY_UNREACHABLE' }) },
-      hello: async () => { throw new Error('no link') },
+      connect: async () => { throw { code: 'PEER_UNREACHABLE', message: 'relay down' } },
+      hello: async (id: string) => { if (id === 'STALE') throw { code: 'STALE_WRITER', message: 'another tab took over' }; throw new Error('no link') },
       shutdown: async () => { calls.push('shutdown'); if (open) { open = false; openStores-- } }
     }
     return { api: api as unknown as Remote<WalletApi>, terminate: () => { calls.push('terminate'); if (open) { open = false; openStores-- } } }
@@ -48,7 +48,7 @@ function fakeWorld () {
   return { disk, calls, starts, createClient, openStores: () => openStores }
 }
 
-function session (world: ReturnType<typeof fakeWorld>, locks: FakeLocks, hub: FakeBroadcastHub, id: string, opts: { doc?: unknown, webrtc?: boolean, extra?: string[] } = {}) {
+function session (world: ReturnType<typeof fakeWorld>, locks: FakeLocks, hub: FakeBroadcastHub, id: string, opts: { doc?: unknown, webrtc?: boolean, extra?: string[], incoming?: string } = {}) {
   const channel = new TabChannel(hub.open())
   const ref: { s?: WalletSession } = {}
   const lock = new TabLock({ locks, channel, tabId: id, timers: systemTimers, releaseWaitMs: 100, beforeRelease: async () => { await ref.s?.stopNode() } })
@@ -70,7 +70,8 @@ function session (world: ReturnType<typeof fakeWorld>, locks: FakeLocks, hub: Fa
     storageManager: { persisted: async () => false, persist: async () => true },
     settings: { extraRelays: opts.extra ?? [] },
     baseUrl: 'http://127.0.0.1:8080/',
-    pageIsHttps: false
+    pageIsHttps: false,
+    ...(opts.incoming !== undefined ? { incomingLink: opts.incoming } : {})
   })
   ref.s = s
   return { s, lock, relayDoc }
@@ -173,13 +174,45 @@ describe('WalletSession', () => {
   })
 })
 
+describe('opened through a contact link', () => {
+  it('prefills the connect box', () => {
+    const world = fakeWorld()
+    const a = session(world, new FakeLocks(), new FakeBroadcastHub(), 'a', { incoming: 'http://127.0.0.1:8080/#contact=abc' })
+    expect(a.s.connectDraft).toBe('http://127.0.0.1:8080/#contact=abc')
+    expect(a.s.openedFromLink).toBe(true)
+    const b = session(world, new FakeLocks(), new FakeBroadcastHub(), 'b')
+    expect(b.s.connectDraft).toBe('')
+    expect(b.s.openedFromLink).toBe(false)
+  })
+})
+
 describe('checkName / connectMessage', () => {
   it('requires 1–64 characters', () => {
     expect(checkName('  ').error).toBeDefined()
     expect(checkName('x'.repeat(65)).error).toBeDefined()
     expect(checkName(' a  b ')).toEqual({ name: 'a b' })
   })
-  it('explains a malformed link', () => {
+  it('explains a malformed link, an unreachable peer and a bad hello', () => {
     expect(connectMessage({ code: 'MALFORMED', message: 'bad base64' })).toBe('This contact link is not valid: Bad base64')
+    expect(connectMessage({ code: 'PEER_UNREACHABLE', message: 'no route' })).toContain('Could not reach your contact')
+    expect(connectMessage({ code: 'INVALID_SIGNATURE', message: 'invalid signature' })).toContain('could not be verified')
+    expect(connectMessage({ code: 'INTERNAL', message: 'TypeError: x is not a function' })).toBe('X is not a function')
+  })
+
+  it('a stale-writer error moves the tab to "moved" and stops its node', async () => {
+    const world = fakeWorld()
+    world.disk.identity = { userId: 'U1', name: 'Ada', peerId: 'P1', createdAt: 1 }
+    const a = session(world, new FakeLocks(), new FakeBroadcastHub(), 'a', { doc: DOC })
+    await a.s.boot()
+    await tick(20)
+    await a.s.hello('P1') // the fake's hello throws a plain Error: shown in the row
+    expect(a.s.helloErrors.P1).toBe('No link')
+    await a.s.hello('STALE')
+    await tick(10)
+    expect(a.s.view.kind).toBe('moved')
+    expect(world.calls.slice(-2)).toEqual(['shutdown', 'terminate'])
+    expect(isLostWallet({ code: 'STALE_WRITER', message: 'taken over' })).toBe(true)
+    expect(isLostWallet(new Error('x'))).toBe(false)
+    a.relayDoc.stop()
   })
 })
