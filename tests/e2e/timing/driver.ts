@@ -16,18 +16,19 @@ const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 5
 if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error('--runs takes a whole number from 1 to 50')
 
 // Records, in page time, when the milestones first appear. Installed before any page script runs.
-function marks (): void {
-  const w = window as unknown as Record<string, number | undefined>
-  const check = (): void => {
+// A string, not a function: tsx (esbuild keepNames) would wrap inner functions in a __name() helper
+// that does not exist in the page.
+const MARKS = `(() => {
+  const check = () => {
     const now = performance.now()
-    if (w.__reservedAt === undefined && document.querySelector('[data-testid="node-status"]')?.textContent?.includes('reservation held') === true) w.__reservedAt = now
-    if (w.__directAt === undefined && w.__connectAt !== undefined && document.querySelector('[data-testid="peer-row"][data-link="direct"]') !== null) w.__directAt = now
+    if (window.__reservedAt === undefined && document.querySelector('[data-testid="node-status"]')?.textContent?.includes('reservation held')) window.__reservedAt = now
+    if (window.__directAt === undefined && window.__connectAt !== undefined && document.querySelector('[data-testid="peer-row"][data-link="direct"]') !== null) window.__directAt = now
   }
   document.addEventListener('click', (e) => {
-    if ((e.target as Element | null)?.closest?.('[data-testid="connect-submit"]') != null) w.__connectAt = performance.now()
+    if (e.target instanceof Element && e.target.closest('[data-testid="connect-submit"]') !== null) window.__connectAt = performance.now()
   }, true)
   new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true, attributes: true })
-}
+})()`
 
 const readMark = (page: Page, name: string): Promise<number> => page.waitForFunction((n) => (window as unknown as Record<string, number | undefined>)[n], name, { timeout: 30_000 }).then(async h => Number(await h.jsonValue()))
 
@@ -40,7 +41,7 @@ const contexts: BrowserContext[] = []
 const fresh = async (): Promise<Page> => {
   const ctx = await browser.newContext()
   contexts.push(ctx)
-  await ctx.addInitScript(marks)
+  await ctx.addInitScript(MARKS)
   return await ctx.newPage()
 }
 try {
