@@ -44,7 +44,14 @@ const TicketBodySchema = v.strictObject({ token: v.pipe(v.string(), v.maxLength(
 const NoticeBodySchema = v.strictObject({ tally: IdSchema, revision: v.pipe(v.number(), v.safeInteger(), v.minValue(1)), reason: v.optional(v.pipe(v.string(), v.maxLength(500))) })
 
 export interface SideEdit { terms?: Terms, vars?: TradingVars }
-export interface DocEdits { stock?: SideEdit, foil?: SideEdit, contract?: string, memo?: Sealed }
+export interface DocEdits {
+  stock?: SideEdit
+  foil?: SideEdit
+  contract?: string
+  memo?: Sealed
+  /** The holder's OWN certificate details, sealed with the tally key (known once the partner's seal key is). */
+  details?: Sealed
+}
 
 /** Legacy-style phase names: P. = partner signed only, H. = holder signed only. */
 export function phaseOf (n: Negotiation): string {
@@ -80,15 +87,18 @@ export function draftTally (args: {
 /** Applies edits to a draft (terms, trading variables, contract, memo). */
 export function editDraft (n: Negotiation, edits: DocEdits): Negotiation {
   need(n, ['draft', 'P.draft'], 'edit')
-  return { ...n, doc: applyEdits(n.doc, edits, n.doc.revision) }
+  return { ...n, doc: applyEdits(n.doc, edits, n.doc.revision, n.holder) }
 }
 
-function applyEdits (doc: TallyDoc, e: DocEdits, revision: number): TallyDoc {
+function applyEdits (doc: TallyDoc, e: DocEdits, revision: number, holder: Side): TallyDoc {
   for (const s of ['stock', 'foil'] as const) {
     if (e[s]?.terms !== undefined) checkTerms(e[s].terms)
     if (e[s]?.vars !== undefined) checkTradingVars(e[s].vars)
   }
-  const side = (s: Side) => ({ ...doc[s], ...(e[s]?.terms !== undefined ? { terms: e[s].terms } : {}), ...(e[s]?.vars !== undefined ? { vars: e[s].vars } : {}) })
+  const own = doc[holder].party
+  if (e.details !== undefined && own === undefined) throw new MalformedError('the holder has no party info to attach details to')
+  const party = (s: Side) => s === holder && e.details !== undefined && own !== undefined ? { party: { ...own, cert: { ...own.cert, details: e.details } } } : {}
+  const side = (s: Side) => ({ ...doc[s], ...(e[s]?.terms !== undefined ? { terms: e[s].terms } : {}), ...(e[s]?.vars !== undefined ? { vars: e[s].vars } : {}), ...party(s) })
   return parseTallyDoc({
     ...doc, revision, stock: side('stock'), foil: side('foil'),
     ...(e.contract !== undefined ? { contract: e.contract } : {}), ...(e.memo !== undefined ? { memo: e.memo } : {})
@@ -178,7 +188,7 @@ export async function receiveOffer (p: SignatureProvider, mine: Negotiation | Ex
 /** P.offer → H.offer with revision + 1: the holder changes terms and signs; the partner's signature is dropped. */
 export async function counterOffer (p: SignatureProvider, n: Negotiation, edits: DocEdits, userSecret: Uint8Array): Promise<{ negotiation: Negotiation, message: SignedTally }> {
   need(n, ['P.offer'], 'counter')
-  const doc = parseTallyDoc(applyEdits(n.doc, edits, n.doc.revision + 1), true)
+  const doc = parseTallyDoc(applyEdits(n.doc, edits, n.doc.revision + 1, n.holder), true)
   const sigs = { [n.holder]: await signTallyDoc(p, userSecret, doc, n.holder) }
   return { negotiation: { holder: n.holder, status: 'offer', doc, sigs }, message: { doc, sigs } }
 }

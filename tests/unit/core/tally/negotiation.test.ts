@@ -216,3 +216,26 @@ describe('scenario 13: invalid signatures are not applied', () => {
     await expect(openTally(p, { ...acc.message, sigs: { stock: acc.message.sigs.stock } })).rejects.toThrow(MalformedError)
   })
 })
+
+describe('sealed personal details in the certificates', () => {
+  it('each party seals its own details with the tally key once it knows the partner\'s seal key; the partner opens them', async () => {
+    const { tallySharedKey, sealJson, openJson } = await import('../../../../src/core/crypto/seal')
+    const { deriveSealSecret } = await import('../../../../src/core/keys/chain')
+    const { fromBase64url } = await import('../../../../src/core/codec/base64url')
+    const alice = await user('Alice', 1, [1])
+    const bob = await user('Bob', 2, [4])
+    let a = draftTally({ id: TALLY_ID, date: NOW, contract: CONTRACT, holder: 'foil', party: await partyInfo(alice, TALLY_ID), terms: { stock: { limit: 10, call: 0 }, foil: { limit: 0, call: 0 } } })
+    a = await acceptTicket(p, a, await makeTicket(p, bob.secret, { token: TOKEN, tally: TALLY_ID, party: await partyInfo(bob, TALLY_ID) }), { clone: false })
+    const keyA = tallySharedKey(deriveSealSecret(alice.secret, TALLY_ID), fromBase64url(a.doc.stock.party!.seal), TALLY_ID)
+    a = editDraft(a, { details: sealJson(keyA, new Uint8Array(24).fill(5), TALLY_ID, 'cert.foil', { surname: 'Ångström', country: 'SE' }) })
+    const o = await signOffer(p, a, alice.secret)
+    const b = await receiveOffer(p, { id: TALLY_ID, holder: 'stock', party: await partyInfo(bob, TALLY_ID) }, o.message)
+    const keyB = tallySharedKey(deriveSealSecret(bob.secret, TALLY_ID), fromBase64url(b.doc.foil.party!.seal), TALLY_ID)
+    expect(openJson(keyB, b.doc.foil.party!.cert.details!, TALLY_ID, 'cert.foil')).toEqual({ surname: 'Ångström', country: 'SE' })
+    // Bob adds his own details in a counter-offer; Alice's stay as she signed them
+    const c = await counterOffer(p, b, { details: sealJson(keyB, new Uint8Array(24).fill(6), TALLY_ID, 'cert.stock', { surname: 'Builder' }) }, bob.secret)
+    const a2 = await receiveOffer(p, o.negotiation, c.message)
+    expect(openJson(keyA, a2.doc.stock.party!.cert.details!, TALLY_ID, 'cert.stock')).toEqual({ surname: 'Builder' })
+    expect(a2.doc.foil.party).toEqual(a.doc.foil.party)
+  })
+})
