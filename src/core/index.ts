@@ -50,7 +50,7 @@ export {
 } from './tally/negotiation'
 export {
   type TallyState, type TallyStatus, type PartyState, type PendingChit, type PendingInvoice, type PendingLift,
-  openTally, memberSet, balanceOf, availableCredit, worstDebt, pendingGiven, liftRoom
+  openTally, tallyGenesis, memberSet, balanceOf, availableCredit, worstDebt, pendingGiven, liftRoom
 } from './tally/state'
 export { type ChitRecord, type ChitKind, type ChitStatus, type ChitIndex, getChit, allChits } from './tally/chit-index'
 export { type TallyMachine, tallyMachine, replay, preverifyAction } from './tally/machine'

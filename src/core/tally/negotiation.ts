@@ -31,6 +31,8 @@ export interface Expectation {
   id: string
   holder: Side
   party: PartyInfo
+  /** The inviter's user id, when the invitation named it: an offer from anyone else is refused (PartyChangedError). */
+  partner?: string
 }
 
 export const TICKET_TYPE = 'tally-ticket'
@@ -176,7 +178,7 @@ export async function receiveOffer (p: SignatureProvider, mine: Negotiation | Ex
   if (offer.sigs[holder] !== undefined || (msg as SignedTally).sigs[holder] !== undefined) throw new MalformedError('an offer carries only the offerer\'s signature')
   if (offer.doc.id !== id) throw new WrongTallyError(id, offer.doc.id)
   if (!same(offer.doc[holder].party, myParty)) throw new PartyChangedError(holder)
-  const knownPartner = current?.doc[partner].party?.cert.userId
+  const knownPartner = current?.doc[partner].party?.cert.userId ?? (mine as Expectation).partner
   if (knownPartner !== undefined && knownPartner !== offer.doc[partner].party?.cert.userId) throw new PartyChangedError(partner)
   if (current !== undefined && current.status !== 'void') {
     if (phaseOf(current) === 'P.offer' && same(current.doc, offer.doc)) return current // a duplicate: idempotent

@@ -2,6 +2,7 @@
 // genesis from the fully signed tally, and the money views: balances from each side, available credit.
 import type { SignatureProvider } from '../crypto/provider'
 import type { Member, MemberSet } from '../diary/machine'
+import type { Genesis } from '../diary/head'
 import type { ChainPosition } from '../keys/chain'
 import { hashOf } from '../codec/hash'
 import { MalformedError } from '../errors'
@@ -53,6 +54,12 @@ export async function openTally (p: SignatureProvider, signed: SignedTally): Pro
     return { userId: info.cert.userId, terms: doc[side].terms, vars: doc[side].vars, chain: { index: 0, next: info.chain }, members: info.members }
   }
   return { tally: doc.id, doc: hashOf(doc), status: 'open', balance: 0, stock: party('stock'), foil: party('foil'), pending: {}, chits: {}, actions: 0 }
+}
+
+/** The diary's Genesis for a fully signed tally: entry 1 chains onto hashOf(doc). */
+export async function tallyGenesis (p: SignatureProvider, signed: SignedTally): Promise<Genesis<TallyState>> {
+  const state = await openTally(p, signed)
+  return { tally: state.tally, hash: state.doc, state }
 }
 
 export function memberSet (s: TallyState): MemberSet {

@@ -9,7 +9,7 @@ import {
 import { sha256 } from '../../../../src/core/codec/hash'
 import { toBase64url } from '../../../../src/core/codec/base64url'
 import { tallyMachine } from '../../../../src/core/tally/machine'
-import { balanceOf, type TallyState } from '../../../../src/core/tally/state'
+import { balanceOf, tallyGenesis, type TallyState } from '../../../../src/core/tally/state'
 import type { TallyAction } from '../../../../src/core/chit/types'
 import { Device, TALLY_ID, chitId, openWorld, p } from './fixtures'
 
@@ -32,7 +32,8 @@ describe('the tally machine in the certified diary', () => {
     const foil = [await node('f0'), await node('f1'), await node('f2')]
     const w = await openWorld({ nodes: { stock: stock.map(n => n.key), foil: foil.map(n => n.key) } })
     const ctx: DiaryContext<TallyState, TallyAction> = { provider: p, machine, tally: TALLY_ID }
-    const genesis: Genesis<TallyState> = { tally: TALLY_ID, hash: w.state.doc, state: w.state }
+    const genesis: Genesis<TallyState> = await tallyGenesis(p, w.signed)
+    expect(genesis).toEqual({ tally: TALLY_ID, hash: w.state.doc, state: w.state })
     const alice = new Device(w.alice, 'foil')
     const bob = new Device(w.bob, 'stock')
     const certs: Certificate<TallyAction>[] = []

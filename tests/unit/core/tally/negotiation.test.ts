@@ -48,6 +48,13 @@ describe('scenario 8: happy path (draft → invitation → offer → open)', () 
     const b = await receiveOffer(p, { id: TALLY_ID, holder: 'stock', party: await partyInfo(bob, TALLY_ID) }, o.message)
     expect(phaseOf(b)).toBe('P.offer')
   })
+  it('the redeemer refuses a first offer from someone other than the inviter (PartyChangedError)', async () => {
+    const { offer, bobParty } = await offered()
+    const carol = await user('Carol', 3, [7])
+    await expect(receiveOffer(p, { id: TALLY_ID, holder: 'stock', party: bobParty, partner: carol.userId }, offer)).rejects.toThrow(PartyChangedError)
+    const alice = await user('Alice', 1, [1])
+    expect((await receiveOffer(p, { id: TALLY_ID, holder: 'stock', party: bobParty, partner: alice.userId }, offer)).status).toBe('offer')
+  })
   it('receiving the same offer or the same open twice is idempotent', async () => {
     const { a, b, offer, bob } = await offered()
     expect(await receiveOffer(p, b, offer)).toBe(b)
