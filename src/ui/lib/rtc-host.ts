@@ -55,6 +55,8 @@ export function serveRtcBridge (port: HostPort, options: RtcHostOptions = {}): R
   const PeerConnection = options.RTCPeerConnection ?? globalThis.RTCPeerConnection
   const peers = new Map<number, Peer>()
   const channels = new Map<string, Channel>()
+  /** Why a peer connection could not be created: its calls are refused with that error. */
+  const unborn = new Map<number, BridgeError>()
   let nextRemoteChannel = 0
   let dropped = 0
   let closed = false
@@ -120,9 +122,12 @@ export function serveRtcBridge (port: HostPort, options: RtcHostOptions = {}): R
     try {
       pc = new PeerConnection(toRtcConfiguration(command.config))
     } catch (err) {
-      // The worker learns through a failed state; its next call is refused too.
+      // The real constructor threw (say, a bad ICE server URL). The worker's stand-in already exists, so
+      // it learns through a failed state, and every call it makes is refused with the real error.
+      unborn.set(command.pc, errorOf(err))
+      // The stand-in never sends pc.close for these; keep only the latest few.
+      if (unborn.size > 64) unborn.delete(unborn.keys().next().value as number)
       post({ t: 'pc.state', pc: command.pc, connectionState: 'failed', iceConnectionState: 'failed', iceGatheringState: 'new', signalingState: 'closed', localDescription: null, remoteDescription: null })
-      console.warn('rtc bridge: could not create RTCPeerConnection', err)
       return
     }
     const key = command.pc
@@ -135,7 +140,15 @@ export function serveRtcBridge (port: HostPort, options: RtcHostOptions = {}): R
     pc.onsignalingstatechange = sync
     pc.onicecandidate = (e) => { post({ t: 'pc.icecandidate', pc: key, candidate: e.candidate === null ? null : candidateJson(e.candidate) }) }
     pc.onicecandidateerror = (e) => {
-      post({ t: 'pc.icecandidateerror', pc: key, errorCode: e.errorCode, errorText: e.errorText, url: e.url, address: e.address ?? null, port: e.port ?? null })
+      post({
+        t: 'pc.icecandidateerror',
+        pc: key,
+        errorCode: e.errorCode,
+        errorText: e.errorText.slice(0, 1000),
+        url: e.url.slice(0, 1000),
+        address: e.address?.slice(0, 200) ?? null,
+        port: e.port ?? null
+      })
     }
     pc.ondatachannel = (e) => {
       const dc = e.channel
@@ -159,6 +172,7 @@ export function serveRtcBridge (port: HostPort, options: RtcHostOptions = {}): R
   }
 
   const closePeer = (key: number): void => {
+    unborn.delete(key)
     const peer = peers.get(key)
     if (peer === undefined) return
     peers.delete(key)
@@ -178,7 +192,7 @@ export function serveRtcBridge (port: HostPort, options: RtcHostOptions = {}): R
   const runCall = async (command: CallCommand): Promise<void> => {
     const peer = peers.get(command.pc)
     if (peer === undefined) {
-      post({ t: 'reply', call: command.call, ok: false, error: { name: 'InvalidStateError', message: 'no such RTCPeerConnection (it was closed)' } })
+      post({ t: 'reply', call: command.call, ok: false, error: unborn.get(command.pc) ?? { name: 'InvalidStateError', message: 'no such RTCPeerConnection (it was closed)' } })
       return
     }
     const { pc } = peer
@@ -284,6 +298,7 @@ export function serveRtcBridge (port: HostPort, options: RtcHostOptions = {}): R
   const close = (): void => {
     if (closed) return
     for (const key of [...peers.keys()]) closePeer(key)
+    unborn.clear()
     closed = true
     port.removeEventListener('message', onMessage)
     port.removeEventListener('close', close)

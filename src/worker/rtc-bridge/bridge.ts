@@ -142,10 +142,11 @@ export class RtcBridge {
     return key
   }
 
-  /** @internal Unregisters a peer connection and its channels; rejects its pending calls. */
-  removePeer (key: number, channels: BridgedDataChannel[], error: () => Error): void {
+  /** @internal Unregisters a peer connection and its channels; rejects its pending calls with error(). */
+  removePeer (key: number, channels: BridgedDataChannel[], error?: () => Error): void {
     this.#peers.delete(key)
     for (const channel of channels) this.#forgetChannel(channel)
+    if (error === undefined) return
     for (const [id, call] of this.#calls) {
       if (call.pc !== key) continue
       this.#calls.delete(id)

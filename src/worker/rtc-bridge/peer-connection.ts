@@ -119,6 +119,9 @@ export class BridgedPeerConnection extends HandlerTarget {
         const { t: _t, pc: _pc, localDescription, remoteDescription, ...states } = event
         this.#local = toDescription(localDescription)
         this.#remote = toDescription(remoteDescription)
+        // Only a page that could not create the real connection reports 'closed': let go of this one.
+        // Its pending calls stay pending: the page answers each with the constructor's error.
+        if (states.signalingState === 'closed') for (const channel of this.#release()) channel.detach()
         this.#setStates(states)
         return
       }
@@ -159,7 +162,7 @@ export class BridgedPeerConnection extends HandlerTarget {
   }
 
   /** Unregisters this connection and its channels from the bridge, rejecting pending calls with error(). */
-  #release (error: () => Error): BridgedDataChannel[] {
+  #release (error?: () => Error): BridgedDataChannel[] {
     const channels = [...this.#channels]
     this.#channels.clear()
     this.#bridge.removePeer(this.#key, channels, error)

@@ -99,6 +99,21 @@ describe('RTC bridge: handshake and signalling', () => {
     expect(a.bridge.stats().pendingCalls).toBe(0)
   })
 
+  it('a peer connection the page could not create fails, and its calls carry the real constructor error', async () => {
+    const { a } = pair()
+    const pc = new a.PC({ iceServers: [{ urls: 'bogus:127.0.0.1' }] })
+    const states: string[] = []
+    pc.onconnectionstatechange = () => { states.push(pc.connectionState) }
+    const offer = pc.createOffer()
+    await expect(offer).rejects.toMatchObject({ name: 'SyntaxError', message: 'ICE server parse failed: bogus:127.0.0.1' })
+    expect(states).toEqual(['failed'])
+    expect(pc.signalingState).toBe('closed')
+    await expect(pc.createOffer()).rejects.toMatchObject({ name: 'InvalidStateError' })
+    expect(a.bridge.stats()).toMatchObject({ peers: 0, pendingCalls: 0 })
+    expect(a.host.stats().peers).toBe(0)
+    pc.close() // harmless
+  })
+
   it('builds RTCSessionDescription and RTCIceCandidate stand-ins that serialise like the real ones', () => {
     const bridge = new RtcBridge()
     const { RTCIceCandidate, RTCSessionDescription } = bridge.classes

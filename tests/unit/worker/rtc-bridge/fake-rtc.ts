@@ -136,6 +136,11 @@ export class FakePeerConnection extends FakeTarget {
 
   constructor (readonly rtc: FakeRtc, readonly config: RTCConfiguration) {
     super()
+    for (const server of config.iceServers ?? []) {
+      for (const url of [server.urls].flat()) {
+        if (!/^(stun|turns?):/.test(url)) throw new DOMException(`ICE server parse failed: ${url}`, 'SyntaxError')
+      }
+    }
     this.name = `pc${rtc.peers.length}`
     rtc.peers.push(this)
   }
