@@ -64,7 +64,7 @@ export const OpSchema = v.variant('op', [
   ),
   v.strictObject({
     op: v.literal('lift'), chit: ChitId, lift: IdSchema, units: Units,
-    referees: v.pipe(v.array(KeySchema), v.minLength(1), v.maxLength(MAX_REFEREES)),
+    referees: v.pipe(v.array(KeySchema), v.minLength(1), v.maxLength(MAX_REFEREES), v.check(r => new Set(r).size === r.length, 'a referee is named twice')),
     expires: v.pipe(v.number(), v.safeInteger(), v.minValue(0))
   }),
   v.strictObject({ op: v.literal('members'), members: MemberSetSchema }),

@@ -217,6 +217,10 @@ describe('lift chits', () => {
     expect(s.balance).toBe(6000)
     expect(Object.keys(s.pending)).toEqual([])
   })
+  it('a lift chit naming a referee twice is malformed (the entry is rejected)', async () => {
+    const [r0] = await refs(1)
+    await expect(machine.apply(s, await bob.sign({ op: 'lift', chit: chitId(), lift: 'lift-000009', units: 1, referees: [r0!, r0!], expires: 1 }))).rejects.toThrow(/named twice/)
+  })
   it('a forged decision signature is rejected outright', async () => {
     await apply(await alice.sign({ op: 'pay', chit: chitId(), units: 6000 }))
     await apply(await bob.sign({ op: 'lift', chit: chitId(), lift: 'lift-000003', units: 10, referees: await refs(1), expires: 1 }))
