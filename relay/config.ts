@@ -64,7 +64,8 @@ const LOG_LEVELS: readonly RelayLogLevel[] = ['debug', 'info', 'warn', 'error', 
 
 /** Where the CLI keeps the relay identity unless told otherwise (outside the repo, stable across runs). */
 export function defaultKeyFile (env: NodeJS.ProcessEnv = process.env): string {
-  const state = env.XDG_STATE_HOME != null && env.XDG_STATE_HOME !== '' ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state')
+  const home = env.HOME != null && env.HOME !== '' ? env.HOME : homedir()
+  const state = env.XDG_STATE_HOME != null && env.XDG_STATE_HOME !== '' ? env.XDG_STATE_HOME : join(home, '.local', 'state')
   return join(state, 'mychips-relay', 'peer-key.json')
 }
 
@@ -201,7 +202,8 @@ export function helpText (): string {
  */
 export function parseCli (argv: readonly string[], env: NodeJS.ProcessEnv): CliResult {
   const options: Record<string, { type: 'string' | 'boolean', multiple?: boolean, short?: string }> = { help: { type: 'boolean', short: 'h' } }
-  for (const s of Object.values(SETTINGS)) options[s.flag] = 'multiple' in s ? { type: 'string', multiple: true } : { type: 'string' }
+  // Every flag is read as a list so a single-valued flag given twice is an error, not "last one wins".
+  for (const s of Object.values(SETTINGS)) options[s.flag] = { type: 'string', multiple: true }
   let values: Record<string, string | boolean | string[] | undefined>
   try {
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as typeof values
