@@ -88,7 +88,13 @@ async function buildNetwork (options: WalletNodeOptions): Promise<{
     listen: choice.listen,
     allowInsecureLoopback: choice.allowInsecureLoopback
   })
-  const network = new Libp2pNetwork(libp2p, { timers: options.timers, logger: options.logger, requestTimeoutMs: choice.requestTimeoutMs })
+  const network = new Libp2pNetwork(libp2p, {
+    timers: options.timers,
+    clock: options.clock,
+    logger: options.logger,
+    requestTimeoutMs: choice.requestTimeoutMs,
+    upgradeToDirect: choice.webrtc ?? choice.host === 'browser'
+  })
   const relays = new RelayManager(libp2p, choice.relays, {
     clock: options.clock, timers: options.timers, random: options.random, logger: options.logger, backoff: choice.backoff
   })

@@ -7,7 +7,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { ChipsError, MalformedError, TooLargeError } from '../../../core/errors'
-import type { Logger, Timers } from '../../ports'
+import type { Clock, Logger, Timers } from '../../ports'
+import { systemClock } from '../../ports'
 import type { HandlerOptions, Network, NetworkEvents, PeerLink, RequestHandler, RequestOptions } from '../network'
 import { deadline } from '../deadline'
 import { Emitter } from '../emitter'
@@ -23,16 +24,25 @@ export const HANDLER_READ_TIMEOUT_MS = 10_000
 
 export interface Libp2pNetworkDeps {
   timers: Timers
+  /** Defaults to the system clock. */
+  clock?: Clock
   logger: Logger
   /** Default request timeout (ms). */
   requestTimeoutMs?: number
+  /** Try to upgrade a relayed link to direct WebRTC when the peer has /webrtc addresses (needs the webRTC transport). */
+  upgradeToDirect?: boolean
 }
+
+/** After failed upgrade attempts, wait 2 s, 4 s, … up to a minute before trying again for the same peer. */
+export const UPGRADE_BACKOFF = { initialMs: 2_000, maxMs: 60_000 }
 
 export class Libp2pNetwork implements Network {
   readonly #events = new Emitter<NetworkEvents>()
   readonly #handlers = new Map<string, { handler: RequestHandler, options: HandlerOptions }>()
   /** Addresses we learned for a peer (from a contact card), to redial after a link drops. */
   readonly #addrs = new Map<string, Multiaddr[]>()
+  /** Peers with an upgrade attempt in flight or recently failed: earliest next attempt and failures so far. */
+  readonly #upgrades = new Map<string, { next: number, failures: number }>()
   #running = false
 
   constructor (readonly node: Libp2p, private readonly deps: Libp2pNetworkDeps) {}
@@ -111,7 +121,10 @@ export class Libp2pNetwork implements Network {
     try { target = peerIdFromString(peerId) } catch (cause) { throw new MalformedError(`not a peer id: ${peerId.slice(0, 80)}`, { cause }) }
     if (addrs !== undefined && addrs.length > 0) this.#remember(peerId, addrs)
     const existing = this.#best(peerId)
-    if (existing !== undefined) return existing
+    if (existing !== undefined) {
+      if (toPeerLink(existing).kind === 'relayed') this.#tryUpgrade(peerId)
+      return existing
+    }
     const known = this.#addrs.get(peerId)
     try {
       return await this.node.dial(known !== undefined && known.length > 0 ? known : target, { signal })
@@ -119,6 +132,24 @@ export class Libp2pNetwork implements Network {
       if (signal.aborted) throw err
       throw new PeerUnreachableError(peerId, messageOf(err), { cause: err })
     }
+  }
+
+  /** Dials the peer's /webrtc addresses in the background; the new direct link is announced by #onOpen. */
+  #tryUpgrade (peerId: string): void {
+    if (this.deps.upgradeToDirect !== true) return
+    const clock = this.deps.clock ?? systemClock
+    const state = this.#upgrades.get(peerId) ?? { next: 0, failures: 0 }
+    if (state.next > clock.now()) return
+    const direct = (this.#addrs.get(peerId) ?? []).filter(ma => ma.toString().includes('/webrtc'))
+    if (direct.length === 0) return
+    this.#upgrades.set(peerId, { next: Number.POSITIVE_INFINITY, failures: state.failures })
+    this.node.dial(direct, { force: true }).then(() => {
+      this.#upgrades.delete(peerId)
+    }, (err: unknown) => {
+      const delay = Math.min(UPGRADE_BACKOFF.maxMs, UPGRADE_BACKOFF.initialMs * 2 ** state.failures)
+      this.#upgrades.set(peerId, { next: clock.now() + delay, failures: state.failures + 1 })
+      this.deps.logger.log('info', 'net.upgrade-failed', { peer: peerId, error: messageOf(err), retryInMs: delay })
+    })
   }
 
   #remember (peerId: string, addrs: readonly string[]): void {
