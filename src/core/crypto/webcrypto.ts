@@ -2,6 +2,7 @@
 // noble. Raw 32-byte seeds are imported as PKCS#8; imported keys are cached (bounded) because importKey
 // costs about as much as a verify.
 import type { SignatureProvider } from './provider'
+import { strictPublicKey } from './strict'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toBase64url, fromBase64url } from '../codec/base64url'
 
@@ -58,7 +59,8 @@ export function webCryptoProvider (subtle: SubtleCrypto): SignatureProvider {
     const id = toBase64url(pub)
     let entry = publicKeys.get(id)
     if (entry === undefined) {
-      entry = subtle.importKey('raw', buf(pub), ALG, false, ['verify']).catch(() => null)
+      // Refuse what noble refuses (non-canonical or small-order keys), so both backends always agree.
+      entry = strictPublicKey(pub) ? subtle.importKey('raw', buf(pub), ALG, false, ['verify']).catch(() => null) : Promise.resolve(null)
       publicKeys.set(id, entry)
     }
     return entry

@@ -116,3 +116,40 @@ describe('verifyOnceCache', () => {
     expect(inner.calls).toBe(3)
   })
 })
+
+describe('backends give identical answers on crafted edge cases (no consensus split)', async () => {
+  const { ed25519 } = await import('@noble/curves/ed25519.js')
+  const { sha512 } = await import('@noble/hashes/sha2.js')
+  const Point = ed25519.Point
+  const L = Point.Fn.ORDER
+  const le = (b: Uint8Array): bigint => { let n = 0n; for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!); return n }
+  const toLe = (n: bigint): Uint8Array => { const o = new Uint8Array(32); for (let i = 0; i < 32; i++) { o[i] = Number(n & 255n); n >>= 8n }; return o }
+  const msg = Uint8Array.from([1, 2, 3])
+  const identity = new Uint8Array(32); identity[0] = 1
+  const order2 = new Uint8Array(32).fill(0xff); order2[0] = 0xec; order2[31] = 0x7f // y = −1
+  const nonCanonical = new Uint8Array(32).fill(0xff); nonCanonical[0] = 0xee; nonCanonical[31] = 0x7f // y = p + 1
+  const rIdentityS0 = new Uint8Array(64); rIdentityS0.set(identity)
+
+  // A signer with a valid key adds a torsion point to R: the cofactored equation (noble's default) accepts,
+  // the cofactorless one (OpenSSL) refuses. Both our providers must refuse.
+  const { scalar, pointBytes } = ed25519.utils.getExtendedPublicKey(SECRET)
+  const r = 1234567n
+  const R2 = Point.BASE.multiply(r).add(Point.fromBytes(order2))
+  const rBytes = R2.toBytes()
+  const k = le(sha512(new Uint8Array([...rBytes, ...pointBytes, ...msg]))) % L
+  const torsionR = new Uint8Array([...rBytes, ...toLe((r + k * scalar) % L)])
+
+  const cases: Array<[string, Uint8Array, Uint8Array]> = [
+    ['identity public key, R = identity, S = 0', identity, rIdentityS0],
+    ['order-2 public key, R = identity, S = 0', order2, rIdentityS0],
+    ['non-canonical public key (y = p + 1)', nonCanonical, rIdentityS0],
+    ['valid key, R with a torsion component', pointBytes, torsionR]
+  ]
+  it.each(cases)('%s: refused by both', async (_name, pub, sig) => {
+    expect(await nobleProvider.verify(pub, msg, sig)).toBe(false)
+    expect(await backends[1]![1].verify(pub, msg, sig)).toBe(false)
+  })
+  it('the torsion-R signature is one noble\'s default cofactored verify would accept (the case is real)', () => {
+    expect(ed25519.verify(torsionR, msg, pointBytes)).toBe(true)
+  })
+})
