@@ -47,7 +47,11 @@ export interface MemberIdentity {
 }
 
 export type MemberInput =
-  | { type: 'propose', entry: unknown }
+  /**
+   * `answers`: answers already given to this entry that travel with it (the author approves its own entry
+   * first and attaches that approval, so a crashed author's vote is never the unknown one); kept in the pool.
+   */
+  | { type: 'propose', entry: unknown, answers?: unknown[] }
   | { type: 'certificate', certificate: unknown }
   | { type: 'release', proof: unknown }
   | { type: 'query', seq: number }
@@ -89,7 +93,7 @@ export function initialDurable<S, A> (head: Head<S>): MemberDurable<S, A> {
 export async function memberStep<S, A> (ctx: MemberContext<S, A>, state: MemberState<S, A>, input: MemberInput): Promise<MemberStep<S, A>> {
   try {
     switch (input.type) {
-      case 'propose': return await onPropose(ctx, state, input.entry)
+      case 'propose': return await onPropose(ctx, state, input.entry, input.answers ?? [])
       case 'certificate': return await onCertificate(ctx, state, input.certificate)
       case 'release': return await onRelease(ctx, state, input.proof)
       case 'query': return onQuery(state, input.seq)
@@ -101,7 +105,7 @@ export async function memberStep<S, A> (ctx: MemberContext<S, A>, state: MemberS
   }
 }
 
-async function onPropose<S, A> (ctx: MemberContext<S, A>, state: MemberState<S, A>, raw: unknown): Promise<MemberStep<S, A>> {
+async function onPropose<S, A> (ctx: MemberContext<S, A>, state: MemberState<S, A>, raw: unknown, carried: unknown[]): Promise<MemberStep<S, A>> {
   const d = state.durable
   const entry = await verifyEntrySignature<A>(ctx.provider, raw)
   const b = entry.body
@@ -119,6 +123,7 @@ async function onPropose<S, A> (ctx: MemberContext<S, A>, state: MemberState<S, 
   if (b.seq > d.head.seq + 1) return { state, reply: { type: 'behind', head: refOf(d.head) } }
 
   state.pool.addVerifiedEntry(entry)
+  await Promise.allSettled(carried.slice(0, 256).map(a => state.pool.addAnswer(a)))
   const given = d.answers[hash]
   if (given !== undefined) return { state, reply: { type: 'answer', answer: given } }
 
@@ -200,7 +205,7 @@ function viewOf<S, A> (state: MemberState<S, A>): PendingView<A> {
   const r = state.durable.reservation
   const entries = r !== undefined && !view.entries.some(e => entryHash(e) === r.hash) ? [...view.entries, r.entry] : view.entries
   const own = Object.values(state.durable.answers).filter(a => !view.answers.includes(a))
-  return { seq: view.seq, entries, answers: [...view.answers, ...own] }
+  return { seq: view.seq, entries, answers: [...view.answers, ...own], ...(r !== undefined ? { reserved: r.hash } : {}) }
 }
 
 async function onShare<S, A> (ctx: MemberContext<S, A>, state: MemberState<S, A>, raw: unknown): Promise<MemberStep<S, A>> {

@@ -19,12 +19,15 @@ export interface PendingView<A> {
   seq: number
   entries: Entry<A>[]
   answers: Answer[]
+  /** The entry the sending member holds a reservation for right now (a driver pushes only live reservations). */
+  reserved?: string
 }
 
 const ViewSchema = v.strictObject({
   seq: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
   entries: v.pipe(v.array(v.unknown()), v.maxLength(64)),
-  answers: v.pipe(v.array(v.unknown()), v.maxLength(1024))
+  answers: v.pipe(v.array(v.unknown()), v.maxLength(1024)),
+  reserved: v.optional(v.pipe(v.string(), v.length(43)))
 })
 
 export interface Judgement<A> extends Decision {

@@ -52,6 +52,10 @@ export type ProposerEvent<S, A> =
   | { type: 'timer' }
 
 export type ProposerCommand<A> =
+  /**
+   * Ask these members to answer the entry. When the proposer itself is among them, the node should run its
+   * own member step first and attach its own answer to the others' request (MemberInput.propose.answers).
+   */
   | { type: 'send', to: string[], entry: Entry<A> }
   /** To every member: it is final. */
   | { type: 'publish', certificate: Certificate<A> }
@@ -60,7 +64,11 @@ export type ProposerCommand<A> =
   | { type: 'sendCertificates', to: string, after: number }
   /** Fetch and verify the certificates after `after`, then feed a 'head' event. */
   | { type: 'catchUp', after: number }
-  /** A competing pending entry (known by hash; the entry itself when we hold it) to push to a decision. */
+  /**
+   * A competing pending entry (known by hash; the entry itself when we hold it) to push to a decision with
+   * startDrive. A conflict names what `from` held when it answered: ask it (query) whether it still holds it
+   * (PendingView.reserved) before driving, or drivers chase entries that are already dead.
+   */
   | { type: 'drive', seq: number, hash: string, from: string, entry?: Entry<A> }
   /** Feed 'timer' after a delay picked by the node in [minMs, maxMs]. */
   | { type: 'wait', minMs: number, maxMs: number }
