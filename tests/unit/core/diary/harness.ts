@@ -47,7 +47,7 @@ type Payload<A> =
   | { kind: 'share', view: PendingView<A> }
   | { kind: 'shareBack', view: PendingView<A> }
 
-export interface Message<S, A> { from: string, to: string, payload: Payload<A> }
+export interface Message<A> { from: string, to: string, payload: Payload<A> }
 
 interface Timer { at: number, node: string, run?: number, pump?: true, seqNo: number }
 
@@ -75,7 +75,7 @@ function prng (seed: number): () => number {
 
 export class Sim<S, A> {
   clock = 0
-  queue: Message<S, A>[] = []
+  queue: Message<A>[] = []
   private timers: Timer[] = []
   private timerSeq = 0
   private runSeq = 0
