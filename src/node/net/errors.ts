@@ -30,6 +30,15 @@ export class ProtocolViolationError extends ChipsError {
   }
 }
 
+/** The connection closed while a request was under way (peer gone, or a relay's limit reset the relayed link). */
+export class LinkLostError extends ChipsError {
+  constructor (readonly peerId: string, readonly kind: string, options?: { cause?: unknown }) {
+    super('LINK_LOST', kind === 'relayed'
+      ? `the relayed link to peer ${shortId(peerId)} closed during the request (the relay may have reached its limit); try again`
+      : `the link to peer ${shortId(peerId)} closed during the request; try again`, options)
+  }
+}
+
 /** The network was stopped (or not started) when a request was made. */
 export class NetworkStoppedError extends ChipsError {
   constructor () { super('NETWORK_STOPPED', 'the node\'s network is not running') }

@@ -117,3 +117,30 @@ describe('libp2p network over a loopback relay', () => {
     await expect(a.net.request(id, ECHO, new Uint8Array(1), { addrs: ['not a multiaddr'] })).rejects.toBeInstanceOf(MalformedError)
   })
 })
+
+describe('a relay that applies circuit relay v2 default limits (128 KiB per relayed connection)', () => {
+  it('a relayed connection that hits the limit is reset; the next request redials through the relay and works', async () => {
+    const limited = await startTestRelay({ defaultLimits: true })
+    const [x, y] = await Promise.all([peer(limited), peer(limited)])
+    try {
+      y.net.handle('/test/bulk/1.0.0', async (req) => req.subarray(0, 4), { maxRequestBytes: 64 * 1024 })
+      const yAddrs = await waitFor(() => { const s = y.net.addrs().filter(a => a.includes('/p2p-circuit')); return s.length > 0 ? s : undefined }, 10_000, 'Y reserved')
+      const results: string[] = []
+      for (let i = 0; i < 6; i++) {
+        const r = await x.net.request(y.net.peerId, '/test/bulk/1.0.0', new Uint8Array(40 * 1024).fill(i), { addrs: yAddrs }).then(
+          res => `ok:${res.link.kind}`, (e: unknown) => `err:${(e as ChipsError).code}`)
+        results.push(r)
+      }
+      // 6 × 40 KiB is well over the 128 KiB limit: at least one connection was reset and replaced.
+      expect(results.filter(r => r === 'ok:relayed').length).toBeGreaterThanOrEqual(4)
+      expect(results.at(-1)).toBe('ok:relayed')
+      const errors = results.filter(r => r.startsWith('err:'))
+      expect(errors.length).toBeGreaterThanOrEqual(1)
+      expect(errors.every(r => r === 'err:LINK_LOST')).toBe(true)
+    } finally {
+      x.relays.stop(); y.relays.stop()
+      await Promise.all([x.net.stop(), y.net.stop()])
+      await limited.stop()
+    }
+  })
+})

@@ -12,7 +12,7 @@ import { systemClock } from '../../ports'
 import type { HandlerOptions, Network, NetworkEvents, PeerLink, RequestHandler, RequestOptions } from '../network'
 import { deadline } from '../deadline'
 import { Emitter } from '../emitter'
-import { NetworkStoppedError, PeerUnreachableError, ProtocolViolationError, RequestTimeoutError, shortId } from '../errors'
+import { LinkLostError, NetworkStoppedError, PeerUnreachableError, ProtocolViolationError, RequestTimeoutError, shortId } from '../errors'
 import { errorFrame, okFrame, openFrame } from '../frame'
 import { bestConnection, toPeerLink } from './link'
 import { framed } from './lp'
@@ -99,8 +99,9 @@ export class Libp2pNetwork implements Network {
     const timeoutMs = this.deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     const maxResponse = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
     const limit = deadline(this.deps.timers, timeoutMs, options.signal)
+    let conn: Connection | undefined
     try {
-      const conn = await this.#connect(peerId, options.addrs, limit.signal)
+      conn = await this.#connect(peerId, options.addrs, limit.signal)
       const link = toPeerLink(conn)
       const stream = await conn.newStream(protocol, { signal: limit.signal, runOnLimitedConnection: true })
       const response = await exchange(stream, body, maxResponse, limit.signal)
@@ -109,6 +110,7 @@ export class Libp2pNetwork implements Network {
       if (err instanceof ChipsError) throw err
       if (limit.timedOut()) throw new RequestTimeoutError(protocol, timeoutMs)
       if (options.signal?.aborted === true) throw err
+      if (conn !== undefined && conn.status !== 'open') throw new LinkLostError(peerId, toPeerLink(conn).kind, { cause: err })
       throw new ProtocolViolationError(`request ${protocol} to ${shortId(peerId)} failed: ${messageOf(err)}`, { cause: err })
     } finally {
       limit.clear()
