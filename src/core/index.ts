@@ -58,14 +58,15 @@ export { type TallyMachine, tallyMachine, replay, preverifyAction } from './tall
 // Chits: tally actions and their errors
 export {
   type Op, type PayOp, type InvoiceOp, type DeclineOp, type SetOp, type LiftOp, type MembersOp, type ReseatOp,
-  type PartyActionBody, type PartyAction, type TallyAction, type LiftDecisionBody,
-  ACTION_TYPE, LIFT_DECISION_TYPE, MAX_REFEREES, OpSchema, PartyActionBodySchema, LiftDecisionBodySchema
+  type PartyActionBody, type PartyAction, type TallyAction, type LiftDecisionBody, type LiftActionBody, type LiftAction,
+  ACTION_TYPE, LIFT_ACTION_TYPE, LIFT_DECISION_TYPE, MAX_REFEREES, OpSchema, LiftOpSchema, PartyActionBodySchema,
+  LiftActionBodySchema, LiftDecisionBodySchema
 } from './chit/types'
 export {
   OverLimitError, OverBoundError, DuplicateChitError, UnknownInvoiceError, InvoiceMismatchError, ClosingError,
   LiftNotPendingError, NoRefereeMajorityError, ConflictingDecisionError
 } from './chit/errors'
-export { signPartyAction, partyAction, signLiftDecision } from './chit/sign'
+export { signPartyAction, partyAction, signLiftDecision, signLiftAction } from './chit/sign'
 
 // The certified diary (owned by the diary engineer; re-exported whole)
 export * from './diary/index'

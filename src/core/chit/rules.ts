@@ -78,6 +78,12 @@ export function setting (s: TallyState, side: Side, op: SetOp): TallyState {
   if (op.close === true && s.status !== 'open') throw new ForbiddenTransitionError(s.status, 'ask to close')
   let next = record(s, op.chit, { kind: 'set', by: side, status: 'good' })
   if (op.vars !== undefined) next = { ...next, [side]: { ...next[side], vars: op.vars } }
+  if (op.liftKey === null) {
+    const { liftKey: _revoked, ...rest } = next[side]
+    next = { ...next, [side]: rest }
+  } else if (op.liftKey !== undefined) {
+    next = { ...next, [side]: { ...next[side], liftKey: op.liftKey } }
+  }
   if (op.close === true) next = settle({ ...next, status: 'closing' })
   return next
 }

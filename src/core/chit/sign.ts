@@ -5,7 +5,7 @@ import type { SignatureProvider } from '../crypto/provider'
 import { signEnvelope, type Signed } from '../codec/envelope'
 import { chainPublicKey, deriveChainSecret } from '../keys/chain'
 import type { Side } from '../tally/types'
-import { ACTION_TYPE, LIFT_DECISION_TYPE, type LiftDecisionBody, type Op, type PartyAction, type TallyAction } from './types'
+import { ACTION_TYPE, LIFT_ACTION_TYPE, LIFT_DECISION_TYPE, type LiftAction, type LiftDecisionBody, type LiftOp, type Op, type PartyAction, type TallyAction } from './types'
 
 export async function signPartyAction (p: SignatureProvider, userSecret: Uint8Array, args: { tally: string, side: Side, index: number, op: Op }): Promise<PartyAction> {
   const next = await chainPublicKey(p, userSecret, args.tally, args.index + 1)
@@ -18,4 +18,9 @@ export function partyAction (action: PartyAction): TallyAction {
 
 export async function signLiftDecision (p: SignatureProvider, refereeSecret: Uint8Array, body: LiftDecisionBody): Promise<Signed<LiftDecisionBody>> {
   return signEnvelope(p, refereeSecret, LIFT_DECISION_TYPE, body)
+}
+
+/** A lift chit signed by the side's authorized lift key (e.g. a cloud node's), outside the key chain. */
+export async function signLiftAction (p: SignatureProvider, liftSecret: Uint8Array, args: { tally: string, side: Side, op: LiftOp }): Promise<LiftAction> {
+  return signEnvelope(p, liftSecret, LIFT_ACTION_TYPE, { tally: args.tally, side: args.side, op: args.op })
 }

@@ -12,19 +12,22 @@ import { verifyEnvelope, type Signed } from '../codec/envelope'
 import { canonicalJson } from '../codec/canonical'
 import type { Applied, Party, ReplicatedMachine } from '../diary/machine'
 import { ChipsError, MalformedError } from '../errors'
-import { checkChainStep } from '../keys/chain'
+import { checkChainStep, UnknownKeyError } from '../keys/chain'
 import * as rules from '../chit/rules'
 import { ConflictingDecisionError, LiftNotPendingError, NoRefereeMajorityError } from '../chit/errors'
 import {
-  ACTION_TYPE, LIFT_DECISION_TYPE, LiftDecisionBodySchema, PartyActionBodySchema,
-  type LiftDecisionBody, type PartyAction, type PartyActionBody, type TallyAction
+  ACTION_TYPE, LIFT_ACTION_TYPE, LIFT_DECISION_TYPE, LiftActionBodySchema, LiftDecisionBodySchema, PartyActionBodySchema,
+  type LiftActionBody, type LiftDecisionBody, type PartyAction, type PartyActionBody, type TallyAction
 } from '../chit/types'
+import { DuplicateChitError } from '../chit/errors'
+import { getChit } from './chit-index'
 import { ForbiddenTransitionError, MembershipNotSignedByBothError, WrongTallyError } from './errors'
 import { memberSet, type TallyState } from './state'
 import { otherSide, type Side } from './types'
 
 const ActionSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('party'), action: v.unknown() }),
+  v.strictObject({ kind: v.literal('lift'), action: v.unknown() }),
   v.strictObject({ kind: v.literal('members'), stock: v.optional(v.unknown()), foil: v.optional(v.unknown()) }),
   v.strictObject({ kind: v.literal('decision'), lift: v.string(), decisions: v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(31)) })
 ])
@@ -73,6 +76,28 @@ async function applyParty (p: SignatureProvider, s: TallyState, raw: unknown): P
     return { state: applyOp(used, body) }
   } catch (e) {
     return refusal(used, e)
+  }
+}
+
+/**
+ * A lift chit signed by the side's authorized lift key: no chain key is involved, so a replay (same chit id)
+ * is thrown rather than refused, and rule violations are refused as usual.
+ */
+async function applyLiftKey (p: SignatureProvider, s: TallyState, raw: unknown): Promise<Applied<TallyState>> {
+  const shape = v.safeParse(v.object({ body: LiftActionBodySchema, signer: v.string() }), raw)
+  if (!shape.success) throw new MalformedError(`lift action: ${v.summarize(shape.issues)}`)
+  const { body, signer } = shape.output as { body: LiftActionBody, signer: string }
+  if (body.tally !== s.tally) throw new WrongTallyError(s.tally, body.tally)
+  const key = s[body.side].liftKey
+  if (key === undefined || signer !== key) throw new UnknownKeyError(`the ${body.side} has not authorized this lift key`)
+  await verifyEnvelope(p, raw, { type: LIFT_ACTION_TYPE, signer })
+  if (getChit(s.chits, body.op.chit) !== undefined || s.pending[body.op.chit] !== undefined) throw new DuplicateChitError(body.op.chit)
+  const counted = { ...s, actions: s.actions + 1 }
+  try {
+    if (s.status === 'closed') throw new ForbiddenTransitionError('closed', 'lift')
+    return { state: rules.lift(counted, body.side, body.op) }
+  } catch (e) {
+    return refusal(counted, e)
   }
 }
 
@@ -131,7 +156,7 @@ export async function preverifyAction (p: SignatureProvider, action: unknown): P
   const a = v.safeParse(ActionSchema, action)
   if (!a.success) throw new MalformedError(`tally action: ${v.summarize(a.issues)}`)
   const act = a.output
-  const envelopes = act.kind === 'party' ? [[ACTION_TYPE, act.action]] : act.kind === 'members' ? [[ACTION_TYPE, act.stock], [ACTION_TYPE, act.foil]] : act.decisions.map(d => [LIFT_DECISION_TYPE, d])
+  const envelopes = act.kind === 'party' ? [[ACTION_TYPE, act.action]] : act.kind === 'lift' ? [[LIFT_ACTION_TYPE, act.action]] : act.kind === 'members' ? [[ACTION_TYPE, act.stock], [ACTION_TYPE, act.foil]] : act.decisions.map(d => [LIFT_DECISION_TYPE, d])
   await Promise.all(envelopes.filter(([, e]) => e !== undefined).map(([type, e]) => verifyEnvelope(p, e, { type: type as string })))
 }
 
@@ -145,6 +170,7 @@ export function tallyMachine (p: SignatureProvider): TallyMachine {
       const act = a.output
       switch (act.kind) {
         case 'party': return applyParty(p, state, act.action)
+        case 'lift': return applyLiftKey(p, state, act.action)
         case 'members': return applyMembers(p, state, act)
         case 'decision': return applyDecision(p, state, act.lift, act.decisions)
       }

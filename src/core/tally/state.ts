@@ -19,6 +19,8 @@ export interface PartyState {
   vars: TradingVars
   chain: ChainPosition
   members: Member[]
+  /** The key allowed to sign this side's lift chits without the recovery secret (a cloud node's), if any. */
+  liftKey?: string
 }
 
 export interface PendingInvoice { kind: 'invoice', by: Side, units: number }

@@ -3,9 +3,10 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { Device, chitId, machine, openWorld, p, type World } from '../tally/fixtures'
 import { availableCredit, balanceOf, liftRoom, type TallyState } from '../../../../src/core/tally/state'
 import { getChit } from '../../../../src/core/tally/chit-index'
-import { signLiftDecision } from '../../../../src/core/chit/sign'
+import { signLiftAction, signLiftDecision } from '../../../../src/core/chit/sign'
+import { DuplicateChitError } from '../../../../src/core/chit/errors'
 import type { TallyAction } from '../../../../src/core/chit/types'
-import { KeyUsedError } from '../../../../src/core/keys/chain'
+import { KeyUsedError, UnknownKeyError } from '../../../../src/core/keys/chain'
 import { deriveUserSecret } from '../../../../src/core/keys/user'
 import { toBase64url } from '../../../../src/core/codec/base64url'
 import { InvalidSignatureError } from '../../../../src/core/errors'
@@ -238,6 +239,29 @@ describe('lift chits', () => {
     expect(await apply(await bob.sign({ op: 'lift', chit: chitId(), lift: 'lift-000005', units: 200, referees: await refs(1), expires: 1 }))).toBeUndefined()
     expect(liftRoom(s, 'foil')).toBe(100) // pending lifts toward Alice count against her room too
     expect(await apply(await bob.sign({ op: 'lift', chit: chitId(), lift: 'lift-000006', units: 101, referees: await refs(1), expires: 1 }))).toBe('OVER_BOUND')
+  })
+  it('a cloud node\'s lift key, authorized by a set chit, signs lift chits without the recovery secret; revocable', async () => {
+    const cloud = deriveUserSecret(new Uint8Array(64).fill(55))
+    const cloudKey = toBase64url(await p.publicKey(cloud))
+    await apply(await alice.sign({ op: 'pay', chit: chitId(), units: 3000 }))
+    const op = (chit: string, units: number) => ({ op: 'lift' as const, chit, lift: 'lift-000010', units, referees: [cloudKey], expires: 1 })
+    const first = { kind: 'lift' as const, action: await signLiftAction(p, cloud, { tally: s.tally, side: 'stock', op: op('chit-lk-0001', 1000) }) }
+    await expect(machine.apply(s, first)).rejects.toThrow(UnknownKeyError) // not authorized yet
+    expect(await apply(await bob.sign({ op: 'set', chit: chitId(), liftKey: cloudKey }))).toBeUndefined()
+    expect(s.stock.liftKey).toBe(cloudKey)
+    expect(await apply(first)).toBeUndefined()
+    expect(s.pending['chit-lk-0001']).toMatchObject({ kind: 'lift', by: 'stock', units: 1000 })
+    await expect(machine.apply(s, first)).rejects.toThrow(DuplicateChitError) // a replay is rejected, not recorded
+    // within the same limits and bounds as any lift chit
+    expect(await apply({ kind: 'lift', action: await signLiftAction(p, cloud, { tally: s.tally, side: 'stock', op: op('chit-lk-0002', 99_999) }) })).toBe('OVER_LIMIT')
+    // it cannot sign for the other side, nor tamper
+    await expect(machine.apply(s, { kind: 'lift', action: await signLiftAction(p, cloud, { tally: s.tally, side: 'foil', op: op('chit-lk-0003', 1) }) })).rejects.toThrow(UnknownKeyError)
+    const signed = await signLiftAction(p, cloud, { tally: s.tally, side: 'stock', op: op('chit-lk-0004', 1) })
+    await expect(machine.apply(s, { kind: 'lift', action: { ...signed, body: { ...signed.body, op: op('chit-lk-0004', 2) } } })).rejects.toThrow(InvalidSignatureError)
+    // revoked: refused from then on
+    await apply(await bob.sign({ op: 'set', chit: chitId(), liftKey: null }))
+    expect(s.stock.liftKey).toBeUndefined()
+    await expect(machine.apply(s, { kind: 'lift', action: signed })).rejects.toThrow(UnknownKeyError)
   })
   it('a closing tally closes when its last pending lift settles the balance to zero', async () => {
     await apply(await alice.sign({ op: 'pay', chit: chitId(), units: 700 }))
