@@ -27,12 +27,8 @@ export function serveWallet (scope: WorkerScope, options: ServeOptions): void {
     if (!isWorkerInit(event.data)) return
     scope.removeEventListener('message', onMessage)
     const { rpc, rtc } = event.data
-    try {
-      options.bridge.connect(rtc)
-    } catch (err) {
-      // Only if the bridge was closed already (the page is going away): the RPC still answers.
-      console.warn('[wallet] rtc-bridge: could not connect', err)
-    }
+    // A bridge closed already means the worker is ending; the RPC still answers what it can.
+    if (!options.bridge.stats().closed) options.bridge.connect(rtc)
     const api = createWalletApi({
       runtime: options.runtime,
       dbName: options.dbName,

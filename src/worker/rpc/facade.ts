@@ -27,7 +27,15 @@ export interface WalletApiOptions {
   dbName?: string
   /** Frees a status listener's transport (comlink's releaseProxy) when it unsubscribes. */
   releaseListener?: (listener: StatusListener) => void
+  /**
+   * How long shutdown() waits for the node to stop before it closes the store anyway (default 3 s): a
+   * take-over or an update must never wait on a node that hangs while stopping; its late writes then
+   * fail with STORE_CLOSED.
+   */
+  shutdownGraceMs?: number
 }
+
+const SHUTDOWN_GRACE_MS = 3000
 
 export function buildServices (runtime: WalletRuntime, options: { dbName: string, releaseListener?: (l: StatusListener) => void }): WalletServices {
   const store = new StoreService(runtime, options.dbName)
@@ -79,9 +87,12 @@ export function createWalletApi (options: WalletApiOptions): WalletApi {
     connect: rpc(async (s, link: unknown) => await s.node.connect(arg(LinkArg, link))),
     hello: rpc(async (s, peerId: unknown) => await s.node.hello(arg(PeerIdArg, peerId))),
     shutdown: rpc(async (s) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const grace = new Promise<void>(resolve => { timer = setTimeout(resolve, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS) })
       try {
-        await s.node.stop()
+        await Promise.race([s.node.stop(), grace])
       } finally {
+        clearTimeout(timer)
         s.hub.clear()
         s.identity.forget()
         await s.store.close()

@@ -12,6 +12,8 @@ export class FakeNode implements WalletNode {
   peers: PeerStatus[] = []
   readonly listeners = new Set<(s: NodeStatus) => void>()
   stopped = 0
+  /** When set, stop() never finishes (a libp2p stop that hangs). */
+  hangOnStop = false
 
   constructor (readonly request: NodeStartRequest) {}
 
@@ -56,6 +58,7 @@ export class FakeNode implements WalletNode {
 
   async stop (): Promise<void> {
     this.stopped++
+    if (this.hangOnStop) await new Promise(() => {})
     this.phase = 'stopped'
     this.emit()
   }
