@@ -57,7 +57,7 @@ export async function startRelay (options: StartRelayOptions = {}): Promise<Rela
   if (loaded?.exposed === true) log.log('warn', 'identity.exposed', { keyFile: config.keyFile, hint: 'chmod 600 the key file' })
 
   const app = staticApp(config.dist)
-  if (!app.built) log.log('warn', 'app.missing', { dist: config.dist, hint: 'run `npm run build` to serve the wallet app; relaying works without it' })
+  if (!app.built && config.dist != null) log.log('warn', 'app.missing', { dist: config.dist, hint: 'run `npm run build` to serve the wallet app; relaying works without it' })
 
   let node: RelayNode | undefined
   let internalPort: number | undefined
