@@ -1,14 +1,7 @@
-// A minimal circuit-relay v2 server on loopback WebSockets for integration tests. Relay limits are
-// disabled (applyDefaultLimit: false) unless asked, like a wallet relay sized for its own messages.
-import { createLibp2p } from 'libp2p'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { webSockets } from '@libp2p/websockets'
-import { noise } from '@libp2p/noise'
-import { yamux } from '@libp2p/yamux'
-import { identify } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
-import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+// The relay for integration tests: the project's own startRelay (relay/server.ts) on loopback.
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { startRelay } from '../../../relay/server'
+import { loadOrCreateKey } from '../../../relay/identity'
 
 // Node 20 only: the `ws` WebSocket that relay/node20-polyfill.ts installs throws an unhandled 'error'
 // event when a dial to a down relay fails after libp2p stopped listening (an aborted dial). Browsers
@@ -27,35 +20,39 @@ if (typeof G.WebSocket === 'function' && (G.WebSocket as { name?: string }).name
 }
 
 export interface TestRelay {
-  node: Libp2p
   /** The relay's ws multiaddr with /p2p/<id>. */
   addr: string
+  peerId: string
   stop (): Promise<void>
 }
 
 export interface TestRelayOptions {
   port?: number
-  privateKey?: PrivateKey
-  /** Apply circuit relay v2's default limits (2 min, 128 KiB) to relayed connections. */
+  /** A key file (created if missing), to restart the relay under the same peer id. */
+  keyFile?: string
+  /** Circuit relay v2's own default data limit per relayed connection (128 KiB) instead of the relay's. */
   defaultLimits?: boolean
 }
 
+/** The project's relay (relay/server.ts) on loopback, relay only (no app), silent. */
 export async function startTestRelay (options: TestRelayOptions = {}): Promise<TestRelay> {
-  const node = await createLibp2p({
-    privateKey: options.privateKey ?? await generateKeyPair('Ed25519'),
-    addresses: { listen: [`/ip4/127.0.0.1/tcp/${options.port ?? 0}/ws`] },
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: {
-      identify: identify(),
-      ping: ping(),
-      relay: circuitRelayServer({ reservations: { maxReservations: 1024, applyDefaultLimit: options.defaultLimits === true } })
-    }
+  const relay = await startRelay({
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+    dist: null,
+    keyFile: options.keyFile ?? null,
+    logLevel: 'silent',
+    ...(options.defaultLimits === true ? { limits: { relayDataBytes: 128 * 1024 } } : {})
   })
-  const addr = node.getMultiaddrs()[0]?.toString()
+  const addr = relay.multiaddrs[0]
   if (addr === undefined) throw new Error('test relay has no address')
-  return { node, addr, stop: async () => { await node.stop() } }
+  return { addr, peerId: relay.peerId, stop: async () => { await relay.stop() } }
+}
+
+/** The peer id a relay started with this key file will have (creates the key file). */
+export async function relayPeerId (keyFile: string): Promise<string> {
+  const { privateKey } = await loadOrCreateKey(keyFile)
+  return peerIdFromPrivateKey(privateKey).toString()
 }
 
 /** A free loopback TCP port (for a relay that must come up later on a known address). */

@@ -2,10 +2,11 @@
 // retryAt, the node keeps working, and it reserves once the relay comes up; when the relay restarts the
 // node reconnects and reserves again.
 import { afterAll, describe, expect, it } from 'vitest'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { RelayStatus } from '../../../src/node/api'
-import { freePort, startTestRelay, waitFor } from '../helpers/relay'
+import { freePort, relayPeerId, startTestRelay, waitFor } from '../helpers/relay'
 import type { TestRelay } from '../helpers/relay'
 import { startTestWallet } from '../helpers/wallets'
 import type { TestWallet } from '../helpers/wallets'
@@ -15,9 +16,9 @@ afterAll(async () => { for (const stop of stops.reverse()) await stop().catch(()
 
 describe('relay down at start', () => {
   it('reports down with retryAt, keeps running, and reserves once the relay comes up (and again after a restart)', async () => {
-    const privateKey = await generateKeyPair('Ed25519')
+    const keyFile = join(await mkdtemp(join(tmpdir(), 'relay-key-')), 'peer-key.json')
     const port = await freePort()
-    const addr = `/ip4/127.0.0.1/tcp/${port}/ws/p2p/${peerIdFromPrivateKey(privateKey).toString()}`
+    const addr = `/ip4/127.0.0.1/tcp/${port}/ws/p2p/${await relayPeerId(keyFile)}`
     const seen: RelayStatus[] = []
     const wallet: TestWallet = await startTestWallet('Dana', [addr], { backoff: { initialMs: 200, maxMs: 800 } })
     stops.push(() => wallet.node.stop())
@@ -30,7 +31,7 @@ describe('relay down at start', () => {
     expect(wallet.node.status().phase).toBe('running')
     expect(wallet.node.contact().addrs).toEqual([])
 
-    let relay: TestRelay = await startTestRelay({ port, privateKey })
+    let relay: TestRelay = await startTestRelay({ port, keyFile })
     stops.push(() => relay.stop())
     await waitFor(() => wallet.node.status().relays[0]?.state === 'reserved', 15_000, 'reserved after the relay came up')
     expect(wallet.node.status().relays).toEqual([{ addr, state: 'reserved' }])
@@ -41,7 +42,7 @@ describe('relay down at start', () => {
     await relay.stop()
     await waitFor(() => wallet.node.status().relays[0]?.state === 'down', 10_000, 'down after relay stop')
     expect(wallet.node.status().relays[0]?.error).toMatch(/closed|unreachable/)
-    relay = await startTestRelay({ port, privateKey })
+    relay = await startTestRelay({ port, keyFile })
     stops.push(() => relay.stop())
     await waitFor(() => wallet.node.status().relays[0]?.state === 'reserved', 15_000, 'reserved after restart')
   })

@@ -52,7 +52,7 @@ describe('wallet nodes through a relay', () => {
       const s = w.node.status()
       expect(s.phase).toBe('running')
       expect(s.relays).toEqual([{ addr: relay.addr, state: 'reserved' }])
-      expect(s.addrs.some(a => a.includes(`/p2p/${relay.node.peerId.toString()}/p2p-circuit/p2p/${w.identity.peerId}`))).toBe(true)
+      expect(s.addrs.some(a => a.includes(`/p2p/${relay.peerId}/p2p-circuit/p2p/${w.identity.peerId}`))).toBe(true)
     }
   })
 
