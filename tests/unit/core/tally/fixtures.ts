@@ -1,6 +1,7 @@
 // Shared test fixtures: two users (Alice = foil, Bob = stock, as in research §9), a negotiated open tally,
 // and a signer that tracks each party's chain index like a device would.
-import { nobleProvider } from '../../../../src/core/crypto/noble'
+import { webcrypto } from 'node:crypto'
+import { webCryptoProvider } from '../../../../src/core/crypto/webcrypto'
 import { deriveUserSecret, userIdFromPublicKey } from '../../../../src/core/keys/user'
 import { chainPublicKey, sealPublicKeyOf } from '../../../../src/core/keys/chain'
 import { signPartyAction, partyAction } from '../../../../src/core/chit/sign'
@@ -12,7 +13,9 @@ import type { PartyInfo, Side, SignedTally, Terms, TradingVars } from '../../../
 import { hashOf } from '../../../../src/core/codec/hash'
 import { toBase64url } from '../../../../src/core/codec/base64url'
 
-export const p = nobleProvider
+// Native Ed25519 keeps these tests fast on a busy machine; the two backends are proven equivalent in
+// tests/unit/core/crypto/providers.test.ts.
+export const p = webCryptoProvider(webcrypto.subtle as SubtleCrypto)
 export const machine = tallyMachine(p)
 export const CONTRACT = hashOf({ title: 'Tally Contract', version: 1 })
 export const TALLY_ID = 'tally-0001-abcdef'
