@@ -60,7 +60,9 @@ export function serveRtcBridge (port: HostPort, options: RtcHostOptions = {}): R
   let nextRemoteChannel = 0
   let dropped = 0
   let closed = false
-  const hello = Promise.withResolvers<void>()
+  // Not Promise.withResolvers: the page must load (and explain itself) in browsers that lack it.
+  let helloed: () => void = () => {}
+  const ready = new Promise<void>(resolve => { helloed = resolve })
 
   const post = (event: BridgeEvent, transfer: Transferable[] = []): void => {
     if (!closed) port.postMessage(event, transfer)
@@ -261,7 +263,7 @@ export function serveRtcBridge (port: HostPort, options: RtcHostOptions = {}): R
       case 'hello':
         if (command.version !== RTC_BRIDGE_VERSION) console.warn(`rtc bridge: worker speaks version ${command.version}, page ${RTC_BRIDGE_VERSION}`)
         post({ t: 'hello', version: RTC_BRIDGE_VERSION })
-        hello.resolve()
+        helloed()
         return
       case 'pc.create': createPeer(command); return
       case 'pc.call': void runCall(command); return
@@ -311,7 +313,7 @@ export function serveRtcBridge (port: HostPort, options: RtcHostOptions = {}): R
   port.start?.()
 
   return {
-    ready: hello.promise,
+    ready,
     stats: () => ({ peers: peers.size, channels: channels.size, dropped, closed }),
     close
   }

@@ -61,13 +61,14 @@ export function attachWalletClient (worker: WorkerLike, options: AttachOptions =
   const rtc = new MessageChannel()
   const host = serveRtcBridge(rtc.port1, options.rtc)
   const remote = wrap<WalletApi>(rpc.port1)
-  const ended = Promise.withResolvers<never>()
-  ended.promise.catch(() => undefined) // observed per call below
+  let endWith: (error: WalletRpcError) => void = () => {}
+  const ended = new Promise<never>((_resolve, reject) => { endWith = reject })
+  ended.catch(() => undefined) // observed per call below
   let dead: WalletRpcError | undefined
   const die = (error: WalletRpcError): void => {
     if (dead !== undefined) return
     dead = error
-    ended.reject(error)
+    endWith(error)
     host.close()
     rpc.port1.close()
   }
@@ -93,7 +94,7 @@ export function attachWalletClient (worker: WorkerLike, options: AttachOptions =
       // Functions cannot be cloned: pass them as comlink proxies (idempotent if the caller already did).
       const wire = args.map(a => typeof a === 'function' ? proxy(a) : a)
       try {
-        return await Promise.race([call(...wire), ended.promise])
+        return await Promise.race([call(...wire), ended])
       } catch (err) {
         throw toWalletRpcError(err)
       }
