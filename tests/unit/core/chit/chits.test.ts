@@ -177,6 +177,13 @@ describe('scenario 21: close', () => {
     expect(await apply(await alice.sign({ op: 'pay', chit: chitId(), units: 1 }))).toBe('FORBIDDEN_TRANSITION')
     expect(await apply(await alice.sign({ op: 'set', chit: chitId(), vars: { target: 0, bound: 0, reward: 0, clutch: 0 } }))).toBe('FORBIDDEN_TRANSITION')
   })
+  it('while closing, an invoice that would move the balance away from zero is refused; an empty set chit is malformed', async () => {
+    await apply(await alice.sign({ op: 'pay', chit: chitId(), units: 3000 }))
+    await apply(await bob.sign({ op: 'set', chit: chitId(), close: true }))
+    expect(await apply(await bob.sign({ op: 'invoice', chit: chitId(), units: 1 }))).toBe('TALLY_CLOSING') // Alice would owe more
+    expect(await apply(await alice.sign({ op: 'invoice', chit: chitId(), units: 3000 }))).toBeUndefined() // Bob would owe less
+    await expect(machine.apply(s, await alice.sign({ op: 'set', chit: chitId() }))).rejects.toThrow(/set chit/)
+  })
   it('a close request at zero balance closes at once; pending invoices lapse', async () => {
     const inv = chitId()
     await apply(await bob.sign({ op: 'invoice', chit: inv, units: 10 }))

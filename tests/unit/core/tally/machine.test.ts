@@ -129,6 +129,13 @@ describe('tally network membership', () => {
     expect(await machine.quorum!(s, [reseat, pay])).toEqual(['stock', 'foil'])
     expect(await machine.quorum!(s, [reseat, await bob.sign({ op: 'reseat', members: [{ key: nodeKey(8), weight: 1 }] })])).toEqual(['stock', 'foil'])
   })
+  it('a closed tally refuses membership changes and re-seats (FORBIDDEN_TRANSITION)', async () => {
+    s = (await machine.apply(s, await alice.sign({ op: 'set', chit: chitId(), close: true }))).state
+    expect(s.status).toBe('closed')
+    const r = await machine.apply(s, { kind: 'members', stock: party(await bob.sign({ op: 'members', members: newSet() })), foil: party(await alice.sign({ op: 'members', members: newSet() })) })
+    expect(r.refusal?.code).toBe('FORBIDDEN_TRANSITION')
+    expect((await machine.apply(r.state, await alice.sign({ op: 'reseat', members: [{ key: nodeKey(9), weight: 1 }] }))).refusal?.code).toBe('FORBIDDEN_TRANSITION')
+  })
   it('a re-seat that collides with the partner\'s members is refused', async () => {
     const r = await machine.apply(s, await alice.sign({ op: 'reseat', members: [{ key: nodeKey(4), weight: 1 }] }))
     expect(r.refusal?.code).toBe('INVALID_MEMBERS')
