@@ -21,4 +21,4 @@ export type { StoreCloseReason } from './store/errors'
 
 export { contactLink, parseContactLink, validateCard } from './contact/card'
 export { HELLO_PROTOCOL, HelloMismatchError, HelloStaleError } from './protocols/hello'
-export { RemoteError, LinkLostError, PeerUnreachableError, RequestTimeoutError, ProtocolViolationError, NetworkStoppedError } from './net/errors'
+export { RemoteError, LinkLostError, UnsupportedProtocolError, PeerUnreachableError, RequestTimeoutError, ProtocolViolationError, NetworkStoppedError } from './net/errors'

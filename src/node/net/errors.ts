@@ -39,6 +39,13 @@ export class LinkLostError extends ChipsError {
   }
 }
 
+/** The peer does not serve this protocol (another app, or an older or newer version). */
+export class UnsupportedProtocolError extends ChipsError {
+  constructor (readonly protocol: string) {
+    super('UNSUPPORTED_PROTOCOL', `the peer does not speak ${protocol}`)
+  }
+}
+
 /** The network was stopped (or not started) when a request was made. */
 export class NetworkStoppedError extends ChipsError {
   constructor () { super('NETWORK_STOPPED', 'the node\'s network is not running') }

@@ -107,6 +107,10 @@ describe('libp2p network over a loopback relay', () => {
     expect(new TextDecoder().decode(ok.body)).toBe('echo:still here')
   })
 
+  it('names a protocol the peer does not speak', async () => {
+    await expect(a.net.request(b.net.peerId, '/test/unknown/1.0.0', new Uint8Array(1))).rejects.toMatchObject({ code: 'UNSUPPORTED_PROTOCOL' })
+  })
+
   it('names an unreachable peer and a malformed address clearly', async () => {
     const stranger = (await generateKeyPair('Ed25519'))
     const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')

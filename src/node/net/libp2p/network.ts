@@ -12,7 +12,7 @@ import { systemClock } from '../../ports'
 import type { HandlerOptions, Network, NetworkEvents, PeerLink, RequestHandler, RequestOptions } from '../network'
 import { deadline } from '../deadline'
 import { Emitter } from '../emitter'
-import { LinkLostError, NetworkStoppedError, PeerUnreachableError, ProtocolViolationError, RequestTimeoutError, shortId } from '../errors'
+import { LinkLostError, NetworkStoppedError, PeerUnreachableError, UnsupportedProtocolError, ProtocolViolationError, RequestTimeoutError, shortId } from '../errors'
 import { errorFrame, okFrame, openFrame } from '../frame'
 import { bestConnection, toPeerLink } from './link'
 import { framed } from './lp'
@@ -110,6 +110,7 @@ export class Libp2pNetwork implements Network {
       if (err instanceof ChipsError) throw err
       if (limit.timedOut()) throw new RequestTimeoutError(protocol, timeoutMs)
       if (options.signal?.aborted === true) throw err
+      if (err instanceof Error && err.name === 'UnsupportedProtocolError') throw new UnsupportedProtocolError(protocol)
       if (conn !== undefined && conn.status !== 'open') throw new LinkLostError(peerId, toPeerLink(conn).kind, { cause: err })
       throw new ProtocolViolationError(`request ${protocol} to ${shortId(peerId)} failed: ${messageOf(err)}`, { cause: err })
     } finally {

@@ -8,7 +8,7 @@ import { silentLogger } from '../../ports'
 import type { HandlerOptions, Network, NetworkEvents, PeerLink, RequestHandler, RequestOptions } from '../network'
 import { unitFloat } from '../backoff'
 import { Emitter } from '../emitter'
-import { NetworkStoppedError, PeerUnreachableError, RequestTimeoutError } from '../errors'
+import { NetworkStoppedError, PeerUnreachableError, RequestTimeoutError, UnsupportedProtocolError } from '../errors'
 import { errorFrame, okFrame, openFrame } from '../frame'
 
 export const SIM_REQUEST_TIMEOUT_MS = 15_000
@@ -171,7 +171,7 @@ export class SimNode implements Network {
   async #serve (protocol: string, request: Uint8Array, from: string): Promise<Uint8Array> {
     const entry = this.#handlers.get(protocol)
     try {
-      if (entry === undefined) throw new ChipsError('UNSUPPORTED_PROTOCOL', `the peer does not speak ${protocol}`)
+      if (entry === undefined) throw new UnsupportedProtocolError(protocol)
       if (request.byteLength > entry.options.maxRequestBytes) throw new TooLargeError(request.byteLength, entry.options.maxRequestBytes, 'request')
       return okFrame(await entry.handler(request, simLink(from)))
     } catch (err) {
