@@ -63,6 +63,7 @@ export async function startWalletNode (options: WalletNodeOptions): Promise<Wall
     await network.start()
   } catch (cause) {
     node.fail(`the network did not start: ${cause instanceof Error ? cause.message : String(cause)}`)
+    await network.stop().catch(() => undefined)
     throw new NodeStartError('the wallet node could not start its network', { cause })
   }
   startRelays()
