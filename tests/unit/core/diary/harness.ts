@@ -59,6 +59,8 @@ export interface SimOptions<S, A> {
   config: ProposerConfig
   /** Seed for the jitter the nodes pick inside backoff windows. */
   seed: number
+  /** Whether an action the machine throws on now may still apply later (kept in the outbox, not dropped). */
+  mayApplyLater?: (error: unknown) => boolean
 }
 
 /** mulberry32: a tiny seeded PRNG (the nodes' injected randomness). */
@@ -86,6 +88,8 @@ export class Sim<S, A> {
   readonly certified = new Map<number, Set<string>>()
   readonly errors: string[] = []
   readonly failures: string[] = []
+  /** Actions a node dropped because they can never apply (e.g. a chain key another device used first). */
+  readonly dropped = new Set<string>()
   /** Every action ever submitted, by content hash, and where. */
   readonly submitted = new Map<string, string>()
   private readonly rand: () => number
@@ -151,6 +155,8 @@ export class Sim<S, A> {
     if (v === undefined || n.durable.outbox.length === 0) return
     if ([...v.runs.values()].some(r => r.own)) return
     const preferred = preferredProposer(this.members(key), k => this.reachable(key, k))
+    const ready = await this.purge(key)
+    if (ready === 0) { if (n.durable.outbox.length > 0) this.pumpSoon(key, this.opts.config.resendMs * 3); return }
     if (!self && preferred !== undefined && preferred !== key) {
       this.send(key, preferred, { kind: 'handoff', actions: n.durable.outbox })
       this.pumpSoon(key, this.opts.config.resendMs * 3)
@@ -159,15 +165,45 @@ export class Sim<S, A> {
     const pctx = this.pctx(n)
     let step
     try {
-      step = await startProposal(pctx, this.head(key), [...n.durable.outbox])
+      step = await startProposal(pctx, this.head(key), n.durable.outbox.slice(0, ready))
     } catch (e) {
-      this.failures.push(`${n.name}: ${(e as { code?: string }).code ?? String(e)}`)
+      const code = (e as { code?: string }).code ?? String(e)
+      this.failures.push(`${n.name}: ${code}`)
       this.pumpSoon(key, this.opts.config.resendMs * 3)
       return
     }
     const id = ++this.runSeq
     v.runs.set(id, { state: step.state, own: true })
     await this.run(key, id, step.commands)
+  }
+
+  /**
+   * Orders the outbox the way a wallet orders its chain (an action first once the actions before it apply)
+   * and drops what can never apply (a wallet would re-sign it with its next chain key; here it is counted
+   * as dropped). Returns how many actions apply now, in order, at the front of the outbox.
+   */
+  private async purge (key: string): Promise<number> {
+    const n = this.nodes.get(key)!
+    let s = this.head(key).state
+    let rest = [...n.durable.outbox]
+    const ready: A[] = []
+    for (let moved = true; moved;) {
+      moved = false
+      const later: A[] = []
+      for (const a of rest) {
+        try {
+          s = (await this.opts.machine.apply(s, a)).state
+          ready.push(a)
+          moved = true
+        } catch (e) {
+          if (this.opts.mayApplyLater?.(e) === true) later.push(a)
+          else this.dropped.add(hashOf(a))
+        }
+      }
+      rest = later
+    }
+    n.durable = { ...n.durable, outbox: [...ready, ...rest] }
+    return ready.length
   }
 
   private pumpSoon (key: string, ms: number): void {
