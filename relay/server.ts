@@ -45,6 +45,7 @@ export interface RelayHandle {
 }
 
 const STOP_GRACE_MS = 5000
+const PIPE_HEADROOM = 256
 
 export async function startRelay (options: StartRelayOptions = {}): Promise<RelayHandle> {
   const config = resolveConfig(options)
@@ -62,7 +63,13 @@ export async function startRelay (options: StartRelayOptions = {}): Promise<Rela
   let node: RelayNode | undefined
   let internalPort: number | undefined
   let doc: RelayDocument | undefined
-  const bridge = wsBridge({ target: () => (node != null && internalPort != null ? { host: INTERNAL_HOST, port: internalPort } : null), log })
+  const bridge = wsBridge({
+    target: () => (node != null && internalPort != null ? { host: INTERNAL_HOST, port: internalPort } : null),
+    // libp2p refuses past maxConnections anyway; the margin covers connections still in their handshake.
+    maxPipes: config.limits.maxConnections + PIPE_HEADROOM,
+    log
+  })
+  let warnedAnnounce = false
   const obs = observer({ log, clientFor: (p) => bridge.clientFor(p) })
 
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (req, res) => {
@@ -86,6 +93,11 @@ export async function startRelay (options: StartRelayOptions = {}): Promise<Rela
       return
     }
     if (pathname === RELAY_DOCUMENT_PATH) {
+      if (!warnedAnnounce && config.announce.length === 0 && req.headers['x-forwarded-proto'] === 'https') {
+        // Served through a TLS proxy, but advertising ws:// addresses an https page may not open.
+        warnedAnnounce = true
+        log.log('warn', 'announce.missing', { host: req.headers.host, hint: 'behind a TLS proxy, pass --announce /dns4/<host>/tcp/443/tls/ws so wallets dial wss://' })
+      }
       const body = JSON.stringify(doc ?? null)
       res.writeHead(doc == null ? 503 : 200, {
         'Content-Type': 'application/json; charset=utf-8',

@@ -32,6 +32,8 @@ export interface WsBridge {
 export interface WsBridgeOptions {
   /** The libp2p WebSocket listener's loopback address, or null while it is not up. */
   target: () => { host: string, port: number } | null
+  /** Most pipes open at once (each is two sockets); beyond it upgrades get 503 so a flood cannot exhaust file descriptors. */
+  maxPipes: number
   log: Logger
 }
 
@@ -53,7 +55,11 @@ export function wsBridge (opts: WsBridgeOptions): WsBridge {
       socket.on('error', () => { socket.destroy() })
       if (!isWebSocketUpgrade(req)) return refuse(socket, 400, 'Bad Request', 'only WebSocket upgrades are accepted')
       const target = opts.target()
-      if (!accepting || target == null) return refuse(socket, 503, 'Service Unavailable', 'relay is stopping')
+      if (!accepting || target == null) return refuse(socket, 503, 'Service Unavailable', 'relay is not accepting connections')
+      if (pipes.size >= opts.maxPipes) {
+        opts.log.log('warn', 'ws.full', { client: req.socket.remoteAddress, pipes: pipes.size })
+        return refuse(socket, 503, 'Service Unavailable', 'relay is full')
+      }
 
       const info: ClientInfo = { ip: req.socket.remoteAddress ?? 'unknown' }
       const xff = req.headers['x-forwarded-for']

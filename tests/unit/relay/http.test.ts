@@ -44,3 +44,45 @@ describe('addresses and URL', () => {
     expect(appUrl('192.0.2.1', 9000)).toBe('http://192.0.2.1:9000/')
   })
 })
+
+describe('upgrade refusals on a real socket', () => {
+  const upgrade = async (maxPipes: number, target: { host: string, port: number } | null): Promise<{ reply: string, warns: string[] }> => {
+    const { createServer } = await import('node:http')
+    const { connect } = await import('node:net')
+    const { wsBridge } = await import('../../../relay/http/ws-bridge')
+    const warns: string[] = []
+    const bridge = wsBridge({ target: () => target, maxPipes, log: { log: (level, event) => { if (level === 'warn') warns.push(event) } } })
+    const server = createServer()
+    server.on('upgrade', (req, socket, head) => { bridge.handleUpgrade(req, socket, head) })
+    await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve) })
+    const port = (server.address() as { port: number }).port
+    try {
+      const reply = await new Promise<string>((resolve, reject) => {
+        const s = connect(port, '127.0.0.1', () => {
+          s.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n')
+        })
+        let data = ''
+        s.on('data', (d) => { data += d.toString() })
+        s.on('close', () => { resolve(data) })
+        s.on('error', reject)
+      })
+      return { reply, warns }
+    } finally {
+      bridge.destroyAll()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => { server.close(() => { resolve() }) })
+    }
+  }
+
+  it('answers 503 while libp2p is not up', async () => {
+    const { reply } = await upgrade(10, null)
+    expect(reply).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/)
+  })
+
+  it('answers 503 and warns when the pipe limit is reached', async () => {
+    const { reply, warns } = await upgrade(0, { host: '127.0.0.1', port: 9 })
+    expect(reply).toMatch(/^HTTP\/1\.1 503/)
+    expect(reply).toContain('relay is full')
+    expect(warns).toEqual(['ws.full'])
+  })
+})
