@@ -17,8 +17,17 @@ if (typeof Promise.withResolvers !== 'function') {
   }
 }
 
+// ws's WebSocket is an EventEmitter: an 'error' after libp2p aborted a dial (listeners removed) would be
+// an uncaught exception that kills a Node host. Browsers' WebSocket never throws for that, so neither may we.
+class QuietWebSocket extends WsWebSocket {
+  constructor (...args: ConstructorParameters<typeof WsWebSocket>) {
+    super(...args)
+    this.on('error', () => {})
+  }
+}
+
 if (typeof globalThis.WebSocket === 'undefined') {
-  (globalThis as { WebSocket?: unknown }).WebSocket = WsWebSocket
+  (globalThis as { WebSocket?: unknown }).WebSocket = QuietWebSocket
 }
 
 export {}
