@@ -122,13 +122,18 @@ async function onPropose<S, A> (ctx: MemberContext<S, A>, state: MemberState<S, 
   }
   if (b.seq > d.head.seq + 1) return { state, reply: { type: 'behind', head: refOf(d.head) } }
 
-  state.pool.addVerifiedEntry(entry)
-  await Promise.allSettled(carried.slice(0, 256).map(a => state.pool.addAnswer(a)))
   const given = d.answers[hash]
-  if (given !== undefined) return { state, reply: { type: 'answer', answer: given } }
+  if (given !== undefined) {
+    state.pool.addVerifiedEntry(entry) // we answered it, so it is a valid entry by a member
+    await Promise.allSettled(carried.slice(0, 256).map(a => state.pool.addAnswer(a)))
+    return { state, reply: { type: 'answer', answer: given } }
+  }
 
   try {
     await evaluateEntry(ctx, d.head, entry)
+    // Only a valid entry by a member enters the pool, with the answers that travel with it.
+    state.pool.addVerifiedEntry(entry)
+    await Promise.allSettled(carried.slice(0, 256).map(a => state.pool.addAnswer(a)))
   } catch (e) {
     if (!isChipsError(e)) throw e
     // Invalid on its merits against the certified head: the same answer every time, nothing to store.

@@ -30,6 +30,9 @@ const ViewSchema = v.strictObject({
   reserved: v.optional(v.pipe(v.string(), v.length(43)))
 })
 
+/** Pending entries kept per seq (each member authors a handful at most while races resolve). */
+export const MAX_POOL_ENTRIES = 64
+
 export interface Judgement<A> extends Decision {
   approvals: Answer[]
   refusals: Answer[]
@@ -50,12 +53,14 @@ export class PendingPool<S, A> {
     this.members = membersOf(ctx.machine, head.state)
   }
 
-  /** Adds an entry whose signature was already verified. Returns its hash. */
+  /** Adds an entry whose signature was already verified (by a member, for this seq). Returns its hash. */
   addVerifiedEntry (entry: Entry<A>): string {
     if (entry.body.tally !== this.ctx.tally) throw new WrongTallyError(this.ctx.tally, entry.body.tally)
     if (entry.body.seq !== this.seq) throw new SeqGapError(entry.body.seq, this.seq)
+    if (!isMember(this.members, entry.body.author)) throw new NotAMemberError(entry.body.author, entry.body.seq)
     const hash = entryHash(entry)
-    if (!this.entries.has(hash)) this.entries.set(hash, entry)
+    // Bounded: only members author entries, and a pending seq rarely holds more than a few.
+    if (!this.entries.has(hash) && this.entries.size < MAX_POOL_ENTRIES) this.entries.set(hash, entry)
     return hash
   }
 

@@ -202,3 +202,39 @@ describe('member', () => {
     expect(share.state.durable.head.seq).toBe(0)
   })
 })
+
+describe('pending pool', () => {
+  it('keeps only entries by members and answers by members; a merge skips what does not verify', async () => {
+    const toy = await makeToy()
+    const g = genesisHead(toy.genesis)
+    const { PendingPool } = await import('../../../../src/core/diary')
+    const pool = new PendingPool(toy.ctx, g)
+    const good = await entryOn(toy, g, toy.foil[0]!, [add(1)])
+    const stranger = await node('pool-stranger')
+    const foreign = await entryOn(toy, g, stranger, [add(1)])
+    const tampered = wire(good); (tampered.body.actions[0] as { n: number }).n = 5
+    const r = await pool.merge({
+      seq: 1,
+      entries: [good, foreign, tampered],
+      answers: [await answer(toy.stock[0]!, good), await answer(stranger, good), { junk: true }]
+    })
+    expect(r).toEqual({ added: 2, skipped: 4 })
+    expect(pool.hashes()).toEqual([entryHash(good)])
+    expect(pool.answersFor(entryHash(good)).map(a => a.signer)).toEqual([toy.stock[0]!.key])
+    expect(await pool.merge({ seq: 2, entries: [good], answers: [] })).toEqual({ added: 0, skipped: 1 })
+    await expect(pool.merge({ seq: 1, entries: 'x', answers: [] })).rejects.toMatchObject({ code: 'MALFORMED' })
+  })
+
+  it('a member does not pool an entry by a non-member (rejects it, signed) and drops answers carried with it', async () => {
+    const toy = await makeToy()
+    const { ctx, state } = memberOf(toy, toy.stock[0]!)
+    const g = genesisHead(toy.genesis)
+    const foreign = await entryOn(toy, g, await node('pool-stranger-2'), [add(1)])
+    const s = await memberStep(ctx, state, { type: 'propose', entry: foreign, answers: [await answer(toy.foil[0]!, foreign)] })
+    expect(answerOf(s.reply)).toEqual({ verdict: 'reject', code: 'NOT_A_MEMBER' })
+    expect(s.state.pool.hashes()).toEqual([])
+    const q = await memberStep(ctx, s.state, { type: 'query', seq: 1 })
+    if (q.reply.type !== 'pending') throw new Error(q.reply.type)
+    expect(q.reply.view.entries).toEqual([])
+  })
+})
