@@ -496,6 +496,7 @@ export class Sim<S, A> {
   async unexplainedBlocks (down: ReadonlySet<string>): Promise<string[]> {
     const problems: string[] = []
     const up = [...this.nodes.values()].filter(n => !down.has(n.key))
+    if (up.every(n => n.durable.member.reservation === undefined)) problems.push('stuck although no up member holds a reservation')
     for (const n of up) {
       const r = n.durable.member.reservation
       if (r === undefined) continue
