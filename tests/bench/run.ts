@@ -8,7 +8,8 @@ import { readdirSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Bench, BenchContext, BenchFigure } from './types'
 
-const dir = fileURLToPath(new URL('.', import.meta.url))
+// MYCHIPS_BENCH_DIR: another folder of *.bench.ts (the runner's own tests use it).
+const dir = process.env.MYCHIPS_BENCH_DIR !== undefined ? `${process.env.MYCHIPS_BENCH_DIR.replace(/\/$/, '')}/` : fileURLToPath(new URL('.', import.meta.url))
 const args = process.argv.slice(2)
 const smoke = args.includes('--smoke')
 const filters = args.filter(a => !a.startsWith('-'))

@@ -3,6 +3,7 @@ import { byId, expectReserved, openWallet, T } from './lib/wallet'
 
 test('the first visit creates a wallet: a recovery phrase, a user id, and the status reaches "reservation held"', async ({ browser, relay }) => {
   const alice = await openWallet(browser, relay.url, 'Alice')
+  expect(await alice.page.evaluate(() => window.isSecureContext)).toBe(true) // http://127.0.0.1 counts as secure
   expect([12, 24]).toContain(alice.phrase.split(' ').length)
   expect(alice.userId).toMatch(/^[A-Za-z0-9_-]{43}$/) // base64url of a 32-byte Ed25519 key
   await expectReserved(alice.page)
