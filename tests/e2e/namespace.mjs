@@ -3,7 +3,7 @@
 //   root:       unshare -n  + tests/e2e/netns.sh (lo up + a veth pair that stays inside). CI uses this.
 //   plain user: unshare -rn + netns.sh (a user namespace maps you to root inside it; needs unprivileged
 //               user namespaces, which some distributions restrict, e.g. Ubuntu's AppArmor setting).
-//   otherwise:  the host's own interfaces (a loud warning). Chromium then gets
+//   otherwise:  the host's own interfaces (a loud warning; MYCHIPS_E2E_HOST_NET=1 forces this). Chromium then gets
 //               --disable-features=WebRtcHideLocalIpsWithMdns: by default it hides host candidates behind
 //               mDNS names (<uuid>.local), which it announces and resolves by multicast on the LAN; this
 //               switch turns mDNS candidates off (raw host addresses instead), so no multicast is sent and
@@ -40,7 +40,7 @@ export function namespaceMode () {
 const descriptions = {
   root: 'private network namespace (unshare -n): lo + veth pair 10.99.0.1/24 kept inside; nothing leaves it',
   user: 'private network namespace in a user namespace (unshare -rn): lo + veth pair kept inside; nothing leaves it',
-  host: 'NO namespace available (not root, and unprivileged user namespaces are off): using the host interfaces with ' +
+  host: 'NO private network namespace (%WHY%): using the host interfaces with ' +
     'Chromium mDNS candidates off (--disable-features=WebRtcHideLocalIpsWithMdns, so no mDNS multicast); ' +
     'test traffic goes to 127.0.0.1 and the machine\'s own addresses only'
 }
@@ -51,7 +51,8 @@ export function isolate (cmd, args) {
   if (mode === 'inside') return { mode, cmd, args, env: {}, description: `already inside (${process.env.MYCHIPS_NETNS})` }
   if (mode === 'root') return { mode, cmd: 'unshare', args: ['-n', 'sh', setupScript, cmd, ...args], env: { MYCHIPS_NETNS: 'root' }, description: descriptions.root }
   if (mode === 'user') return { mode, cmd: 'unshare', args: ['-rn', 'sh', setupScript, cmd, ...args], env: { MYCHIPS_NETNS: 'user' }, description: descriptions.user }
-  return { mode, cmd, args, env: { MYCHIPS_NETNS: 'host' }, description: descriptions.host }
+  const why = process.env.MYCHIPS_E2E_HOST_NET === '1' ? 'MYCHIPS_E2E_HOST_NET=1' : 'not root, and unprivileged user namespaces are off'
+  return { mode, cmd, args, env: { MYCHIPS_NETNS: 'host' }, description: descriptions.host.replace('%WHY%', why) }
 }
 
 /** Runs cmd isolated with inherited stdio (unless options.stdio says otherwise); resolves with the exit code. */
