@@ -184,6 +184,53 @@ describe('one port serves the app, the relay document and libp2p', () => {
   })
 })
 
+describe('bad input', () => {
+  it('garbage over TCP, a WebSocket speaking nonsense and a half-sent request leave the relay serving', async () => {
+    const log = memoryLogger()
+    const r = await relay({ logger: log })
+    const { WebSocket } = await import('ws')
+    // 1. Raw garbage on the HTTP port.
+    await new Promise<void>((resolve) => {
+      const s = connect(r.port, '127.0.0.1', () => { s.end(Buffer.from([0, 1, 2, 255, 13, 10, 13, 10])) })
+      s.on('close', () => { resolve() })
+      s.on('error', () => { resolve() })
+    })
+    // 2. A real WebSocket through the pipe that sends bytes no libp2p handshake accepts (libp2p drops
+    // it at its 10 s upgrade timeout; we do not wait for that).
+    const ws = new WebSocket(`ws://127.0.0.1:${r.port}/`)
+    ws.on('error', () => {})
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => { ws.send(Buffer.alloc(4096, 0xab)); ws.send('not multistream'); resolve() })
+      ws.on('unexpected-response', () => { reject(new Error('upgrade refused')) })
+    })
+    // 3. A request that never finishes its headers (closed by us after a moment).
+    const half = connect(r.port, '127.0.0.1', () => { half.write('GET / HTTP/1.1\r\nHost: x\r\n') })
+    half.on('error', () => {})
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    half.destroy()
+
+    const c = await client()
+    expect((await reserveOn(c, r.multiaddrs[0] ?? '')).length).toBeGreaterThan(0)
+    expect((await http(r.url + 'healthz')).status).toBe(200)
+    // The nonsense WebSocket never became a libp2p connection; only the real client did.
+    await waitFor(() => log.lines.some((l) => l.event === 'connection.opened'), 5000, 'connection.opened')
+    expect(log.lines.filter((l) => l.event === 'connection.opened')).toHaveLength(1)
+    ws.terminate()
+  })
+
+  it('warns once when its document is fetched through an https proxy without --announce', async () => {
+    const log = memoryLogger()
+    const r = await relay({ logger: log })
+    for (let i = 0; i < 2; i++) await http(r.url + '.well-known/mychips-relay.json', { headers: { 'X-Forwarded-Proto': 'https', Host: 'relay.example' } })
+    const warns = log.lines.filter((l) => l.event === 'announce.missing')
+    expect(warns).toHaveLength(1) // once, not per request
+    expect(warns[0]?.fields.host).toBe('relay.example')
+    const announced = await relay({ logger: log, announce: ['/dns4/relay.example/tcp/443/tls/ws'] })
+    await http(announced.url + '.well-known/mychips-relay.json', { headers: { 'X-Forwarded-Proto': 'https' } })
+    expect(log.lines.filter((l) => l.event === 'announce.missing')).toHaveLength(1)
+  })
+})
+
 describe('circuit relay v2', () => {
   it('grants a reservation and carries a protocol between two clients over the relayed circuit', async () => {
     const log = memoryLogger()
