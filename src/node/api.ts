@@ -85,3 +85,159 @@ export interface IdentityInfo {
   peerId: string
   createdAt: number
 }
+
+// ---- Tallies (src/node/services/tallies): plain data for the UI. Amounts are integer units (1 CHIP = 1000). ----
+
+export type SideName = 'stock' | 'foil'
+
+/**
+ * Where a tally stands for this wallet. Negotiation: 'draft' (an invitation is out, nobody redeemed it yet),
+ * 'offer' (signed by one side: see `awaiting`), 'void' (refused). Then 'open', 'closing' (a close was asked,
+ * it closes at zero balance) and 'closed'.
+ */
+export type TallyViewStatus = 'draft' | 'offer' | 'open' | 'closing' | 'closed' | 'void'
+
+export interface TallyTermsView {
+  /** Credit the stock grants the foil: the most the foil may owe (units). */
+  stockLimit: number
+  /** Credit the foil grants the stock: the most the stock may owe (units). */
+  foilLimit: number
+  stockCall: number
+  foilCall: number
+}
+
+export interface TradingVarsView { target: number, bound: number, reward: number, clutch: number }
+
+export interface TallyView {
+  id: string
+  status: TallyViewStatus
+  /** Who must act next during negotiation: 'me' (an offer to accept, counter or refuse), 'partner', or undefined. */
+  awaiting?: 'me' | 'partner'
+  /** 'stock' = I extend credit (I am owed when the balance is positive), 'foil' = I receive credit. */
+  mySide: SideName
+  role: 'inviter' | 'invitee'
+  partner?: { userId: string, name: string }
+  terms: TallyTermsView
+  revision: number
+  contractHash: string
+  /** Plain memo of the invitation, when known. */
+  memo?: string
+  /** Certified balance from my side: positive = the partner owes me. */
+  balance: number
+  /** Net effect of my chits not yet certified (queued or pending), from my side. */
+  pendingEffect: number
+  /** What I can still pay the partner, and what the partner can still pay me (certified state). */
+  availableToMe: number
+  availableToPartner: number
+  myVars?: TradingVarsView
+  partnerVars?: TradingVarsView
+  /** Invoices waiting for my answer / for the partner's. */
+  invoicesToMe: number
+  invoicesToPartner: number
+  chits: number
+  /** Certified diary head. */
+  seq: number
+  /** Actions waiting to be certified; waitingForPartner when the partner's nodes cannot be reached. */
+  queued: number
+  waitingForPartner: boolean
+  /** The last refusal of a negotiation message or action, for the UI to show. */
+  error?: { code: string, message: string }
+  createdAt: number
+  updatedAt: number
+}
+
+export type ChitViewKind = 'payment' | 'invoice' | 'settings' | 'close' | 'decline' | 'lift'
+export type ChitViewStatus = 'pending' | 'final' | 'refused' | 'invoice-open' | 'invoice-declined' | 'invoice-paid'
+
+export interface ChitView {
+  id: string
+  tally: string
+  kind: ChitViewKind
+  /** Signed units from my side: + moves value toward me (I am paid / I invoice), − away (I pay). 0 for settings. */
+  units: number
+  memo?: string
+  by: 'me' | 'partner'
+  status: ChitViewStatus
+  /** The issuer's time (ms since epoch), from the sealed memo. */
+  time?: number
+  /** The diary seq that certified it. */
+  seq?: number
+  /** For a payment of an invoice: the invoice id. */
+  invoice?: string
+  refusal?: { code: string, message: string }
+}
+
+export interface InvitationView {
+  token: string
+  tally: string
+  link: string
+  mySide: SideName
+  terms: TallyTermsView
+  contractHash: string
+  memo?: string
+  expires: number
+  reuse: boolean
+  usedAt?: number
+  createdAt: number
+}
+
+/** What the invited partner sees before and after redeeming: who invites, the terms and the contract. */
+export interface OfferView {
+  tally: string
+  from: { userId: string, name: string, peerId: string }
+  /** The side I would hold. */
+  mySide: SideName
+  terms: TallyTermsView
+  contractHash: string
+  /** Whether this app knows the contract text for the hash (DEFAULT_CONTRACT). */
+  contractKnown: boolean
+  memo?: string
+  expires: number
+  revision: number
+}
+
+export interface InviteRequest {
+  /** 'extend' = I extend credit (I hold the stock); 'ask' = I ask for credit (I hold the foil). */
+  kind: 'extend' | 'ask'
+  /** Credit I grant the partner (units). */
+  myLimit: number
+  /** Credit I ask of the partner (units). */
+  partnerLimit: number
+  memo?: string
+  reuse?: boolean
+  /** Lifetime in ms (default 48 h). */
+  lifetimeMs?: number
+}
+
+export interface CounterRequest {
+  /** New limit I grant the partner (units). */
+  myLimit?: number
+  /** New limit I ask of the partner (units). */
+  partnerLimit?: number
+}
+
+export interface TradeVarsRequest { target: number, bound: number, reward: number, clutch: number }
+
+/** The tally operations of a running wallet node. */
+export interface TallyApi {
+  invite (baseUrl: string, request: InviteRequest): Promise<InvitationView>
+  invitations (): Promise<InvitationView[]>
+  /** Parses and verifies an invitation link without contacting anyone (what the partner sees first). */
+  previewInvitation (link: string): Promise<OfferView>
+  /** Redeems the invitation with the inviter's node; resolves with the offer (the tally is then awaiting me). */
+  redeem (link: string): Promise<TallyView>
+  accept (tally: string): Promise<TallyView>
+  counter (tally: string, request: CounterRequest): Promise<TallyView>
+  refuse (tally: string, reason?: string): Promise<TallyView>
+  list (): Promise<TallyView[]>
+  get (tally: string): Promise<TallyView>
+  chits (tally: string, options?: { limit?: number }): Promise<ChitView[]>
+  pay (tally: string, units: number, memo?: string): Promise<ChitView>
+  invoice (tally: string, units: number, memo?: string): Promise<ChitView>
+  acceptInvoice (tally: string, invoice: string): Promise<ChitView>
+  declineInvoice (tally: string, invoice: string, reason?: string): Promise<ChitView>
+  setTradingVars (tally: string, vars: TradeVarsRequest): Promise<ChitView>
+  requestClose (tally: string): Promise<ChitView>
+  /** Called with the tally's view whenever it changes; returns an unsubscribe function. */
+  onChange (listener: (tally: TallyView) => void): () => void
+}

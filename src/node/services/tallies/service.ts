@@ -1,0 +1,295 @@
+// The tally service of a wallet node: invitations and negotiation (negotiation.ts), then the user's tally
+// actions, certified through the DiaryService, and plain-data views for the UI (api.ts TallyApi).
+//
+// Actions are signed with the user's forward key chain for the tally: the next index is the certified
+// chain position of our side plus our actions still queued (or being queued) in the diary's outbox. When
+// another device of the user won the race for a key (KEY_USED), the action is re-signed with the next one.
+import { toBase64url } from '../../../core/codec/base64url'
+import { ChipsError } from '../../../core/errors'
+import { NONCE_BYTES, sealJson } from '../../../core/crypto/seal'
+import { partyAction, signPartyAction } from '../../../core/chit/sign'
+import type { Op, PartyAction, TallyAction } from '../../../core/chit/types'
+import { OverLimitError, UnknownInvoiceError } from '../../../core/chit/errors'
+import { phaseOf } from '../../../core/tally/negotiation'
+import { availableCredit, balanceOf, type TallyState } from '../../../core/tally/state'
+import { allChits } from '../../../core/tally/chit-index'
+import { checkTradingVars } from '../../../core/tally/rules'
+import { otherSide, type Side } from '../../../core/tally/types'
+import type {
+  ChitView, ContactCard, CounterRequest, InvitationView, InviteRequest, OfferView, TallyApi, TallyView, TradeVarsRequest
+} from '../../api'
+import { Emitter } from '../../net/emitter'
+import type { TimerHandle } from '../../ports'
+import type { CertifiedEntry } from '../diary/service'
+import { certifiedStatus, chitOf, MEMO_FIELD, queuedChits } from './chits'
+import type { TallyServiceDeps } from './deps'
+import { ChitRefusedError, DiaryUnavailableError, TallyNotOpenError } from './errors'
+import { Negotiations, termsView } from './negotiation'
+import { sharedKeyOf } from './party'
+import type { TallyRecord } from './records'
+
+const DEFAULT_CERTIFY_WAIT_MS = 4000
+const MAX_KEY_RETRIES = 3
+
+export class TallyService implements TallyApi {
+  readonly negotiations: Negotiations
+  readonly #events = new Emitter<{ change: TallyView }>()
+  /** Next chain index reserved per tally for actions being signed or queued (in memory; the outbox is the durable part). */
+  readonly #reserved = new Map<string, number>()
+  readonly #off: Array<() => void> = []
+
+  constructor (private readonly deps: TallyServiceDeps, private readonly card: () => ContactCard) {
+    this.negotiations = new Negotiations(deps, { changed: id => { this.#changed(id) } })
+    const diary = deps.diary
+    if (diary !== undefined) {
+      this.#off.push(diary.on('certified', e => { this.#changed(e.tally) }))
+      this.#off.push(diary.on('queued', e => { this.#changed(e.tally) }))
+      this.#off.push(diary.on('failed', e => { this.#changed(e.tally) }))
+    }
+  }
+
+  async start (): Promise<void> {
+    await this.negotiations.start()
+  }
+
+  stop (): void {
+    this.negotiations.stop()
+    for (const off of this.#off) off()
+  }
+
+  onChange (listener: (tally: TallyView) => void): () => void {
+    return this.#events.on('change', listener)
+  }
+
+  // ---- negotiation ----
+
+  async invite (baseUrl: string, request: InviteRequest): Promise<InvitationView> {
+    return await this.negotiations.invite(baseUrl, request, this.card())
+  }
+
+  async invitations (): Promise<InvitationView[]> { return await this.negotiations.invitations() }
+
+  async previewInvitation (link: string): Promise<OfferView> {
+    return (await this.negotiations.preview(link)).view
+  }
+
+  async redeem (link: string): Promise<TallyView> {
+    return await this.get(await this.negotiations.redeem(link))
+  }
+
+  async accept (tally: string): Promise<TallyView> { await this.negotiations.accept(tally); return await this.get(tally) }
+  async counter (tally: string, request: CounterRequest): Promise<TallyView> { await this.negotiations.counter(tally, request); return await this.get(tally) }
+  async refuse (tally: string, reason?: string): Promise<TallyView> { await this.negotiations.refuse(tally, reason); return await this.get(tally) }
+
+  // ---- views ----
+
+  async list (): Promise<TallyView[]> {
+    const records = (await this.negotiations.list()).filter(r => r.template !== true)
+    const views = await Promise.all(records.map(async r => await this.#view(r)))
+    return views.sort((a, b) => b.updatedAt - a.updatedAt)
+  }
+
+  async get (tally: string): Promise<TallyView> {
+    return await this.#view(await this.negotiations.get(tally))
+  }
+
+  async chits (tally: string, options: { limit?: number } = {}): Promise<ChitView[]> {
+    const rec = await this.negotiations.get(tally)
+    const diary = this.deps.diary
+    if (diary === undefined || diary.head(tally) === undefined) return []
+    const side = rec.negotiation.holder
+    const key = sharedKeyOf(this.deps.identity, rec.negotiation.doc, side)
+    const state = diary.state(tally)
+    const out: ChitView[] = []
+    for (const cert of await diary.entries(tally)) {
+      const body = cert.entry.body
+      body.actions.forEach((action, index) => {
+        const chit = chitOf(action, side, key)
+        if (chit === undefined) return
+        const refused = body.refused.find(r => r.index === index)?.code
+        out.push({ ...chit, seq: body.seq, status: certifiedStatus(chit, state, refused), ...(refused !== undefined ? { refusal: { code: refused, message: refusalText(refused) } } : {}) })
+      })
+    }
+    out.push(...queuedChits(await diary.queued(tally), side, key))
+    out.reverse() // newest first
+    return options.limit === undefined ? out : out.slice(0, options.limit)
+  }
+
+  // ---- actions ----
+
+  async pay (tally: string, units: number, memo?: string): Promise<ChitView> {
+    return await this.#submit(tally, (chit, sealed, ctx) => {
+      const available = availableCredit(ctx.state, ctx.side) - ctx.queuedPayments
+      if (units > available) throw new OverLimitError(units, Math.max(0, available))
+      return { op: 'pay', chit, units, memo: sealed(memo) }
+    })
+  }
+
+  async invoice (tally: string, units: number, memo?: string): Promise<ChitView> {
+    return await this.#submit(tally, (chit, sealed) => ({ op: 'invoice', chit, units, memo: sealed(memo) }))
+  }
+
+  async acceptInvoice (tally: string, invoice: string): Promise<ChitView> {
+    return await this.#submit(tally, (chit, sealed, ctx) => {
+      const inv = ctx.state.pending[invoice]
+      if (inv === undefined || inv.kind !== 'invoice' || inv.by !== otherSide(ctx.side)) throw new UnknownInvoiceError(invoice)
+      const available = availableCredit(ctx.state, ctx.side) - ctx.queuedPayments
+      if (inv.units > available) throw new OverLimitError(inv.units, Math.max(0, available))
+      return { op: 'pay', chit, units: inv.units, invoice, memo: sealed(undefined) }
+    })
+  }
+
+  async declineInvoice (tally: string, invoice: string, reason?: string): Promise<ChitView> {
+    return await this.#submit(tally, (_chit, sealed, ctx) => {
+      const inv = ctx.state.pending[invoice]
+      if (inv === undefined || inv.kind !== 'invoice' || inv.by !== otherSide(ctx.side)) throw new UnknownInvoiceError(invoice)
+      return { op: 'decline', invoice, reason: sealed(reason) }
+    })
+  }
+
+  async setTradingVars (tally: string, vars: TradeVarsRequest): Promise<ChitView> {
+    const clean = { target: vars.target, bound: vars.bound, reward: vars.reward, clutch: vars.clutch }
+    checkTradingVars(clean)
+    return await this.#submit(tally, chit => ({ op: 'set', chit, vars: clean }))
+  }
+
+  async requestClose (tally: string): Promise<ChitView> {
+    return await this.#submit(tally, chit => ({ op: 'set', chit, close: true }))
+  }
+
+  async #submit (
+    tally: string,
+    build: (chit: string, seal: (memo: string | undefined) => ReturnType<typeof sealJson>, ctx: { state: TallyState, side: Side, queuedPayments: number }) => Op
+  ): Promise<ChitView> {
+    const diary = this.deps.diary
+    if (diary === undefined) throw new DiaryUnavailableError()
+    const rec = await this.negotiations.get(tally)
+    const state = diary.state(tally)
+    if (rec.negotiation.status !== 'open' || state === undefined) throw new TallyNotOpenError(rec.negotiation.status)
+    if (state.status === 'closed') throw new TallyNotOpenError('closed')
+    const side = rec.negotiation.holder
+    const key = sharedKeyOf(this.deps.identity, rec.negotiation.doc, side)
+    const chit = toBase64url(this.deps.random.bytes(16))
+    const now = this.deps.clock.now()
+    const seal = (memo: string | undefined): ReturnType<typeof sealJson> => {
+      if (key === undefined) throw new TallyNotOpenError('missing the partner seal key')
+      return sealJson(key, this.deps.random.bytes(NONCE_BYTES), tally, MEMO_FIELD, { at: now, ...(memo !== undefined && memo !== '' ? { m: memo } : {}) })
+    }
+    const queued = await diary.queued(tally)
+    const mine = queued.map(q => q.action).filter((a): a is Extract<TallyAction, { kind: 'party' }> => a.kind === 'party' && a.action.body.side === side)
+    const queuedPayments = mine.reduce((n, a) => n + (a.action.body.op.op === 'pay' ? a.action.body.op.units : 0), 0)
+    const op = build(chit, seal, { state, side, queuedPayments })
+    let lastError: unknown
+    for (let attempt = 0; attempt < MAX_KEY_RETRIES; attempt++) {
+      const fresh = diary.state(tally) ?? state
+      const queuedIndex = Math.max(-1, ...mine.map(a => a.action.body.index)) + 1
+      const index = Math.max(fresh[side].chain.index, queuedIndex, this.#reserved.get(tally) ?? 0)
+      this.#reserved.set(tally, index + 1)
+      const signed: PartyAction = await signPartyAction(this.deps.crypto, this.deps.identity.userSecret, { tally, side, index, op })
+      const action = partyAction(signed)
+      try {
+        const certified = await this.#waitCertified(diary.submit(tally, [action]))
+        const view = chitOf(action, side, key)!
+        if (certified === undefined) return { ...view, status: 'pending', time: now }
+        const outcome = certified.outcomes[0]
+        const after = diary.state(tally)
+        if (outcome?.refused !== undefined) {
+          throw new ChitRefusedError(outcome.refused, refusalText(outcome.refused), view.id)
+        }
+        return { ...view, seq: outcome?.seq, status: certifiedStatus(view, after), time: now }
+      } catch (err) {
+        lastError = err
+        if (err instanceof ChipsError && (err.code === 'KEY_USED' || /KEY_USED/.test(err.message))) {
+          this.#reserved.delete(tally) // another device used this key: take the next one from the certified state
+          continue
+        }
+        throw err
+      }
+    }
+    throw lastError
+  }
+
+  /** The certified entry, or undefined if it is not certified within the wait (it stays queued and completes later). */
+  async #waitCertified (submitted: Promise<CertifiedEntry>): Promise<CertifiedEntry | undefined> {
+    let timer: TimerHandle | undefined
+    const wait = new Promise<undefined>(resolve => { timer = this.deps.timers.setTimeout(() => { resolve(undefined) }, this.deps.certifyWaitMs ?? DEFAULT_CERTIFY_WAIT_MS) })
+    submitted.catch(() => undefined) // a late failure is reported through the diary's 'failed' event
+    try {
+      return await Promise.race([submitted, wait])
+    } finally {
+      if (timer !== undefined) this.deps.timers.clearTimeout(timer)
+    }
+  }
+
+  async #view (rec: TallyRecord): Promise<TallyView> {
+    const n = rec.negotiation
+    const side = n.holder
+    const other = otherSide(side)
+    const diary = this.deps.diary
+    const state = n.status === 'open' ? diary?.state(rec.id) : undefined
+    const queued = state !== undefined && diary !== undefined ? await diary.queued(rec.id) : []
+    const phase = phaseOf(n)
+    const awaiting = phase === 'P.offer' || phase === 'P.draft' ? 'me' : phase === 'H.offer' || phase === 'draft' ? 'partner' : undefined
+    let pendingEffect = 0
+    for (const q of queued) {
+      const c = chitOf(q.action, side, undefined)
+      if (c !== undefined && c.kind === 'payment') pendingEffect += c.units
+    }
+    let invoicesToMe = 0
+    let invoicesToPartner = 0
+    for (const p of Object.values(state?.pending ?? {})) {
+      if (p.kind !== 'invoice') continue
+      if (p.by === other) invoicesToMe++
+      else invoicesToPartner++
+    }
+    let chits = 0
+    if (state !== undefined) for (const _ of allChits(state.chits)) chits++
+    const partyName = n.doc[other].party?.cert.name
+    const partner = rec.partner !== undefined ? { userId: rec.partner.userId, name: partyName ?? rec.partner.name } : undefined
+    const terms = state !== undefined ? { stock: state.stock.terms, foil: state.foil.terms } : { stock: n.doc.stock.terms, foil: n.doc.foil.terms }
+    return {
+      id: rec.id,
+      status: state !== undefined ? state.status : n.status,
+      ...(awaiting !== undefined && (n.status === 'draft' || n.status === 'offer') ? { awaiting } : {}),
+      mySide: side,
+      role: rec.role,
+      ...(partner !== undefined ? { partner } : {}),
+      terms: termsView(terms),
+      revision: n.doc.revision,
+      contractHash: n.doc.contract,
+      ...(rec.invitation?.memo !== undefined ? { memo: rec.invitation.memo } : {}),
+      balance: state !== undefined ? balanceOf(state, side) : 0,
+      pendingEffect,
+      availableToMe: state !== undefined ? availableCredit(state, side) : 0,
+      availableToPartner: state !== undefined ? availableCredit(state, other) : 0,
+      ...(state !== undefined ? { myVars: { ...state[side].vars }, partnerVars: { ...state[other].vars } } : {}),
+      invoicesToMe,
+      invoicesToPartner,
+      chits,
+      seq: diary?.head(rec.id)?.seq ?? 0,
+      queued: queued.length,
+      waitingForPartner: queued.some(q => q.reason === 'partner'),
+      ...(rec.error !== undefined ? { error: rec.error } : {}),
+      createdAt: rec.createdAt,
+      updatedAt: rec.updatedAt
+    }
+  }
+
+  #changed (id: string): void {
+    this.get(id).then(view => { this.#events.emit('change', view) }, () => undefined)
+  }
+}
+
+const REFUSALS: Record<string, string> = {
+  OVER_LIMIT: 'the payment exceeds the credit available',
+  TALLY_CLOSING: 'the tally is closing: only chits that bring the balance toward zero are allowed',
+  UNKNOWN_INVOICE: 'the invoice is no longer open',
+  INVOICE_MISMATCH: 'the payment does not match the invoice',
+  DUPLICATE_CHIT: 'this chit is already on the tally',
+  FORBIDDEN_TRANSITION: 'the tally does not allow this now',
+  INVALID_TRADING_VARIABLES: 'the trading variables are not valid'
+}
+
+export function refusalText (code: string): string {
+  return REFUSALS[code] ?? `the tally refused this chit (${code})`
+}
