@@ -16,6 +16,7 @@ import type { Certificate } from '../../../core/diary/certificate'
 import type { Genesis, HeadRef } from '../../../core/diary/head'
 import type { RefusedAction } from '../../../core/diary/entry'
 import type { ReplicatedMachine } from '../../../core/diary/machine'
+import type { ProposerConfig } from '../../../core/diary/proposer'
 import type { SignatureProvider } from '../../../core/crypto/provider'
 import type { Network } from '../../net/network'
 import type { Store } from '../../store/store'
@@ -88,7 +89,7 @@ export interface OpenOptions {
 export interface DiaryService<S, A> {
   /**
    * Starts keeping a diary (after negotiation opened a tally). Idempotent: when the store already holds this
-   * tally, its state is reloaded and the genesis given must match the stored one (else MalformedError).
+   * tally, its state is reloaded and the genesis given must match the stored one (else GenesisMismatchError).
    * Resumes the outbox (queued actions are retried). Resolves with the certified head.
    */
   open (genesis: Genesis<S>, options?: OpenOptions): Promise<HeadRef>
@@ -159,6 +160,8 @@ export interface DiaryConfig {
   handoffTimeoutMs: number
   /** Backoff while the partner is unreachable. */
   retry: { baseMs: number, capMs: number }
-  /** Per-request timeout on the diary protocol. */
-  requestTimeoutMs: number
+  /** The proposer machine's tuning (resend interval, rounds before a stall, attempts, checkpoints). */
+  proposer: ProposerConfig
+  /** How long a member that failed to answer counts as unreachable (it is tried again after). */
+  unreachableMs: number
 }
