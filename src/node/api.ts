@@ -62,6 +62,10 @@ export interface WalletNode {
   /** Sends a fresh hello on the existing link (proves the link still works, e.g. after the relay stopped). */
   hello (peerId: string): Promise<PeerStatus>
   stop (): Promise<void>
+  /** The tally service (absent when the node was started without it). */
+  readonly tallies?: TallyApi
+  /** Called with a tally's view whenever it changes (negotiation, certified chits, queue); returns an unsubscribe function. */
+  onTallies? (listener: (tally: TallyView) => void): () => void
 }
 
 /** The wallet's identity as kept by its node. Secrets never leave the worker. */

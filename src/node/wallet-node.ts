@@ -17,6 +17,14 @@ import type { HelloDeps } from './protocols/hello'
 import { PeerDirectory } from './services/peers'
 import { saveContact } from './services/contacts'
 import { StaleWriterError } from './store/errors'
+import type { TallyView } from './api'
+import type { TallyAction } from '../core/chit/types'
+import type { TallyState } from '../core/tally/state'
+import { tallyMachine } from '../core/tally/machine'
+import type { DiaryServiceDeps } from './services/diary/service'
+import type { TallyDiary } from './services/tallies/deps'
+import { TallyService } from './services/tallies/service'
+import { nodeMemberIdentity } from './services/tallies/member'
 
 /** Build a libp2p network for this host. */
 export interface Libp2pNetworkChoice {
@@ -49,6 +57,17 @@ export interface WalletNodeOptions {
   random: Random
   logger: Logger
   network: Libp2pNetworkChoice | GivenNetworkChoice
+  /** The tally service (on by default); `false` leaves it out. */
+  tallies?: TallyOptions | false
+}
+
+export interface TallyOptions {
+  /** Builds the certified diary service (src/node/services/diary); without one, tallies negotiate and open but cannot trade. */
+  diary?: (deps: DiaryServiceDeps<TallyState, TallyAction>) => TallyDiary
+  /** Retry schedule for undelivered negotiation messages. */
+  retry?: BackoffPolicy
+  /** How long an action waits for its certificate before it resolves as pending (default 4 s). */
+  certifyWaitMs?: number
 }
 
 export class NodeStartError extends ChipsError {
@@ -67,6 +86,12 @@ export async function startWalletNode (options: WalletNodeOptions): Promise<Wall
     throw new NodeStartError('the wallet node could not start its network', { cause })
   }
   startRelays()
+  try {
+    await node.startTallies()
+  } catch (cause) {
+    await node.stop().catch(() => undefined)
+    throw new NodeStartError('the wallet node could not start its tally service', { cause })
+  }
   node.running()
   return node
 }
@@ -106,9 +131,12 @@ class RunningWalletNode implements WalletNode {
   #phase: NodePhase = 'starting'
   #error: string | undefined
   readonly #events = new Emitter<{ status: NodeStatus }>()
+  readonly #tallyEvents = new Emitter<{ tally: TallyView }>()
   readonly #peers: PeerDirectory
   readonly #hello: HelloDeps
   readonly #off: Array<() => void> = []
+  readonly tallies?: TallyService
+  readonly #diary?: TallyDiary
 
   constructor (
     private readonly options: WalletNodeOptions,
@@ -118,6 +146,20 @@ class RunningWalletNode implements WalletNode {
   ) {
     this.#hello = { identity: options.identity, crypto: options.crypto, clock: options.clock, random: options.random }
     this.#peers = new PeerDirectory(network)
+    if (options.tallies !== false) {
+      const member = nodeMemberIdentity(options.identity.peerKey)
+      const t = options.tallies ?? {}
+      this.#diary = t.diary?.({
+        network, store: options.store, crypto: options.crypto, machine: tallyMachine(options.crypto), identity: member,
+        clock: options.clock, timers: options.timers, random: options.random, logger: options.logger
+      })
+      this.tallies = new TallyService({
+        identity: options.identity, store: options.store, crypto: options.crypto, clock: options.clock, timers: options.timers,
+        random: options.random, logger: options.logger, network, diary: this.#diary, memberKey: member.key,
+        ...(t.retry !== undefined ? { retry: t.retry } : {}), ...(t.certifyWaitMs !== undefined ? { certifyWaitMs: t.certifyWaitMs } : {})
+      }, () => this.contact())
+      this.#off.push(this.tallies.onChange(view => { this.#tallyEvents.emit('tally', view) }))
+    }
     this.#off.push(this.#peers.onChange(() => { this.#changed() }))
     this.#off.push(network.on('addrs:change', () => { this.#changed() }))
     if (relays !== undefined) this.#off.push(relays.onChange(() => { this.#changed() }))
@@ -197,12 +239,24 @@ class RunningWalletNode implements WalletNode {
     this.#setPhase('stopping')
     this.stopRelays()
     try {
+      this.tallies?.stop()
+      await this.#diary?.stop().catch(() => undefined)
       await this.network.stop()
     } finally {
       this.#peers.close()
       for (const off of this.#off) off()
       this.#setPhase('stopped')
     }
+  }
+
+  /** @internal Reloads the diaries kept here, then serves negotiation and delivers what is still queued. */
+  async startTallies (): Promise<void> {
+    await this.#diary?.resume()
+    await this.tallies?.start()
+  }
+
+  onTallies (listener: (tally: TallyView) => void): () => void {
+    return this.#tallyEvents.on('tally', listener)
   }
 
   /** @internal */

@@ -258,7 +258,7 @@ export class TallyService implements TallyApi {
       revision: n.doc.revision,
       contractHash: n.doc.contract,
       ...(rec.invitation?.memo !== undefined ? { memo: rec.invitation.memo } : {}),
-      balance: state !== undefined ? balanceOf(state, side) : 0,
+      balance: state !== undefined ? balanceOf(state, side) + 0 : 0, // + 0: no −0 for the UI
       pendingEffect,
       availableToMe: state !== undefined ? availableCredit(state, side) : 0,
       availableToPartner: state !== undefined ? availableCredit(state, other) : 0,
