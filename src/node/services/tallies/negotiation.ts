@@ -17,7 +17,7 @@ import {
 import { InvitationExpiredError, UnknownInvitationError } from '../../../core/tally/errors'
 import { tallyGenesis } from '../../../core/tally/state'
 import { otherSide, type SignedTally, type Side, type Terms } from '../../../core/tally/types'
-import type { CounterRequest, InvitationView, InviteRequest, OfferView } from '../../api'
+import type { CounterRequest, InvitationView, InviteRequest, OfferView, TallyTermsView } from '../../api'
 import { backoffDelay, DEFAULT_BACKOFF } from '../../net/backoff'
 import { RemoteError } from '../../net/errors'
 import type { PeerLink } from '../../net/network'
@@ -399,7 +399,7 @@ function idOf<S extends v.GenericSchema> (schema: S, raw: unknown, pick: (m: v.I
   return pick(r.output)
 }
 
-export function termsView (t: { stock: Terms, foil: Terms }): import('../../api').TallyTermsView {
+export function termsView (t: { stock: Terms, foil: Terms }): TallyTermsView {
   return { stockLimit: t.stock.limit, foilLimit: t.foil.limit, stockCall: t.stock.call, foilCall: t.foil.call }
 }
 
