@@ -1,9 +1,15 @@
 // The typed RPC contract between the UI (main thread) and the wallet worker, served with comlink.
 // Only plain data crosses; listeners are passed as comlink proxies. The UI imports types from here,
 // never from src/node.
-import type { ContactCard, IdentityInfo, NodeStatus, PeerStatus } from '../node/api'
+import type {
+  ChitView, ContactCard, CounterRequest, IdentityInfo, InvitationView, InviteRequest, NodeStatus, OfferView, PeerStatus, TallyView,
+  TradeVarsRequest
+} from '../node/api'
+import type { ContractDocument } from '../node/services/tallies/contract'
 
 export type { ContactCard, IdentityInfo, NodeStatus, PeerStatus }
+export type { ChitView, ContractDocument, CounterRequest, InvitationView, InviteRequest, OfferView, TallyView, TradeVarsRequest }
+export type { TallyViewStatus, TallyTermsView, TradingVarsView, ChitViewKind, ChitViewStatus, SideName } from '../node/api'
 
 export interface StartOptions {
   /** Relay multiaddrs to use (the page reads its origin's relay document and the user's settings). */
@@ -47,4 +53,37 @@ export interface WalletApi {
   hello (peerId: string): Promise<PeerStatus>
   /** Stops the node and closes the store (before a take-over or an update reload). */
   shutdown (): Promise<void>
+
+  // ---- Tallies (docs/tallies.md). Amounts are integer units: 1 CHIP = 1000 units. ----
+
+  /** Makes an invitation: a draft tally, a token and a signed link `<baseUrl>#invite=…` (one-time unless reuse). */
+  invite (baseUrl: string, request: InviteRequest): Promise<InvitationView>
+  invitations (): Promise<InvitationView[]>
+  /** Verifies an invitation link offline: who invites, the terms, the contract, the expiry. */
+  previewInvitation (link: string): Promise<OfferView>
+  /** Redeems the invitation with the inviter's node; resolves with the tally awaiting my answer. */
+  redeemInvitation (link: string): Promise<TallyView>
+  /** Accept the partner's offer: I sign too, the tally opens (the partner learns it now or when back online). */
+  acceptOffer (tally: string): Promise<TallyView>
+  /** Counter the partner's offer with other limits (revision + 1, back to the partner). */
+  counterOffer (tally: string, request: CounterRequest): Promise<TallyView>
+  refuseOffer (tally: string, reason?: string): Promise<TallyView>
+  tallies (): Promise<TallyView[]>
+  tally (id: string): Promise<TallyView>
+  /** The tally's chits, newest first (certified, then pending ones on top). */
+  chits (tally: string, options?: { limit?: number }): Promise<ChitView[]>
+  /** Pay the partner `units`. Resolves 'final' once certified, or 'pending' if the partner is offline (it completes later). */
+  pay (tally: string, units: number, memo?: string): Promise<ChitView>
+  /** Ask the partner to pay `units`. */
+  invoice (tally: string, units: number, memo?: string): Promise<ChitView>
+  acceptInvoice (tally: string, invoice: string): Promise<ChitView>
+  declineInvoice (tally: string, invoice: string, reason?: string): Promise<ChitView>
+  setTradingVars (tally: string, vars: TradeVarsRequest): Promise<ChitView>
+  /** Ask to close: the tally then accepts only chits toward zero and closes at zero balance. */
+  requestClose (tally: string): Promise<ChitView>
+  /** The contract text for a hash this app knows (the default contract), or undefined. */
+  contract (hash: string): Promise<ContractDocument | undefined>
+  /** Calls listener with a tally's view on every change; returns a subscription id. */
+  subscribeTallies (listener: (tally: TallyView) => void): Promise<number>
+  unsubscribeTallies (id: number): Promise<void>
 }

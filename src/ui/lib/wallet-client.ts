@@ -43,7 +43,11 @@ export interface AttachOptions {
 
 const METHODS = [
   'open', 'create', 'restore', 'recoveryPhrase', 'start', 'status', 'subscribe', 'unsubscribe',
-  'contactLink', 'connect', 'hello', 'shutdown'
+  'contactLink', 'connect', 'hello', 'shutdown',
+  // tallies (docs/tallies.md)
+  'invite', 'invitations', 'previewInvitation', 'redeemInvitation', 'acceptOffer', 'counterOffer', 'refuseOffer', 'tallies', 'tally',
+  'chits', 'pay', 'invoice', 'acceptInvoice', 'declineInvoice', 'setTradingVars', 'requestClose', 'contract', 'subscribeTallies',
+  'unsubscribeTallies'
 ] as const satisfies ReadonlyArray<keyof WalletApi>
 // Fails to compile if WalletApi gains a method this list does not wrap.
 const _allWrapped: Exclude<keyof WalletApi, typeof METHODS[number]> extends never ? true : never = true

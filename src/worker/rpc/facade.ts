@@ -9,6 +9,12 @@ import { NodeService } from '../services/node'
 import type { StatusListener } from '../services/status'
 import { StatusHub } from '../services/status'
 import { StoreService } from '../services/store'
+import { TallyRpcService, type TallyListener } from '../services/tallies'
+import { knownContract } from '../../node/services/tallies/contract'
+import {
+  AmountArg, ChitIdArg, ChitsOptionsArg, ContractHashArg, CounterRequestArg, InvitationLinkArg, InviteRequestArg, MemoArg, ReasonArg,
+  TallyIdArg, TradeVarsArg
+} from './tally-schemas'
 import { arg, BaseUrlArg, LinkArg, ListenerArg, NameArg, PeerIdArg, PhraseArg, StartOptionsArg, SubscriptionArg } from './schemas'
 
 /** One wallet per origin: one IndexedDB database, guarded by the page's Web Lock. */
@@ -19,6 +25,7 @@ export interface WalletServices {
   identity: IdentityService
   node: NodeService
   hub: StatusHub
+  tallies: TallyRpcService
 }
 
 export interface WalletApiOptions {
@@ -27,6 +34,8 @@ export interface WalletApiOptions {
   dbName?: string
   /** Frees a status listener's transport (comlink's releaseProxy) when it unsubscribes. */
   releaseListener?: (listener: StatusListener) => void
+  /** Frees a tally listener's transport (comlink's releaseProxy) when it unsubscribes. */
+  releaseTallyListener?: (listener: TallyListener) => void
   /**
    * How long shutdown() waits for the node to stop before it closes the store anyway (default 3 s): a
    * take-over or an update must never wait on a node that hangs while stopping; its late writes then
@@ -37,21 +46,22 @@ export interface WalletApiOptions {
 
 const SHUTDOWN_GRACE_MS = 3000
 
-export function buildServices (runtime: WalletRuntime, options: { dbName: string, releaseListener?: (l: StatusListener) => void }): WalletServices {
+export function buildServices (runtime: WalletRuntime, options: { dbName: string, releaseListener?: (l: StatusListener) => void, releaseTallyListener?: (l: TallyListener) => void }): WalletServices {
   const store = new StoreService(runtime, options.dbName)
   const identity = new IdentityService(runtime, store)
   const hub = new StatusHub(options.releaseListener)
   const node = new NodeService(runtime, store, identity, hub)
   // The store closing by itself (an app update in another tab) ends the node: it could not write anyway.
   store.onLost((error) => { void node.stop(error.message).catch(() => undefined) })
-  return { store, identity, node, hub }
+  const tallies = new TallyRpcService(node, options.releaseTallyListener)
+  return { store, identity, node, hub, tallies }
 }
 
 export function createWalletApi (options: WalletApiOptions): WalletApi {
   let loading: Promise<WalletServices> | undefined
   const services = async (): Promise<WalletServices> => {
     loading ??= options.runtime()
-      .then(runtime => buildServices(runtime, { dbName: options.dbName ?? WALLET_DB_NAME, releaseListener: options.releaseListener }))
+      .then(runtime => buildServices(runtime, { dbName: options.dbName ?? WALLET_DB_NAME, releaseListener: options.releaseListener, releaseTallyListener: options.releaseTallyListener }))
       .catch((err: unknown) => { loading = undefined; throw err })
     return await loading
   }
@@ -73,7 +83,11 @@ export function createWalletApi (options: WalletApiOptions): WalletApi {
     create: rpc(async (s, name: unknown) => await s.identity.create(arg(NameArg, name))),
     restore: rpc(async (s, phrase: unknown, name: unknown) => await s.identity.restore(arg(PhraseArg, phrase), arg(NameArg, name))),
     recoveryPhrase: rpc(async (s) => await s.identity.recoveryPhrase()),
-    start: rpc(async (s, options: unknown) => await s.node.start(arg(StartOptionsArg, options))),
+    start: rpc(async (s, options: unknown) => {
+      const status = await s.node.start(arg(StartOptionsArg, options))
+      s.tallies.attach()
+      return status
+    }),
     status: rpc((s) => s.node.status()),
     subscribe: rpc((s, listener: unknown) => {
       const id = s.hub.add(arg(ListenerArg, listener))
@@ -86,6 +100,25 @@ export function createWalletApi (options: WalletApiOptions): WalletApi {
     contactLink: rpc((s, baseUrl: unknown) => s.node.contactLink(arg(BaseUrlArg, baseUrl))),
     connect: rpc(async (s, link: unknown) => await s.node.connect(arg(LinkArg, link))),
     hello: rpc(async (s, peerId: unknown) => await s.node.hello(arg(PeerIdArg, peerId))),
+    invite: rpc(async (s, baseUrl: unknown, request: unknown) => await s.tallies.require().invite(arg(BaseUrlArg, baseUrl), arg(InviteRequestArg, request))),
+    invitations: rpc(async (s) => await s.tallies.require().invitations()),
+    previewInvitation: rpc(async (s, link: unknown) => await s.tallies.require().previewInvitation(arg(InvitationLinkArg, link))),
+    redeemInvitation: rpc(async (s, link: unknown) => await s.tallies.require().redeem(arg(InvitationLinkArg, link))),
+    acceptOffer: rpc(async (s, id: unknown) => await s.tallies.require().accept(arg(TallyIdArg, id))),
+    counterOffer: rpc(async (s, id: unknown, request: unknown) => await s.tallies.require().counter(arg(TallyIdArg, id), arg(CounterRequestArg, request))),
+    refuseOffer: rpc(async (s, id: unknown, reason: unknown) => await s.tallies.require().refuse(arg(TallyIdArg, id), arg(ReasonArg, reason))),
+    tallies: rpc(async (s) => await s.tallies.require().list()),
+    tally: rpc(async (s, id: unknown) => await s.tallies.require().get(arg(TallyIdArg, id))),
+    chits: rpc(async (s, id: unknown, options: unknown) => await s.tallies.require().chits(arg(TallyIdArg, id), arg(ChitsOptionsArg, options))),
+    pay: rpc(async (s, id: unknown, units: unknown, memo: unknown) => await s.tallies.require().pay(arg(TallyIdArg, id), arg(AmountArg, units), arg(MemoArg, memo))),
+    invoice: rpc(async (s, id: unknown, units: unknown, memo: unknown) => await s.tallies.require().invoice(arg(TallyIdArg, id), arg(AmountArg, units), arg(MemoArg, memo))),
+    acceptInvoice: rpc(async (s, id: unknown, invoice: unknown) => await s.tallies.require().acceptInvoice(arg(TallyIdArg, id), arg(ChitIdArg, invoice))),
+    declineInvoice: rpc(async (s, id: unknown, invoice: unknown, reason: unknown) => await s.tallies.require().declineInvoice(arg(TallyIdArg, id), arg(ChitIdArg, invoice), arg(ReasonArg, reason))),
+    setTradingVars: rpc(async (s, id: unknown, vars: unknown) => await s.tallies.require().setTradingVars(arg(TallyIdArg, id), arg(TradeVarsArg, vars))),
+    requestClose: rpc(async (s, id: unknown) => await s.tallies.require().requestClose(arg(TallyIdArg, id))),
+    contract: rpc((_s, hash: unknown) => knownContract(arg(ContractHashArg, hash))),
+    subscribeTallies: rpc((s, listener: unknown) => s.tallies.add(arg(ListenerArg, listener) as TallyListener)),
+    unsubscribeTallies: rpc((s, id: unknown) => { s.tallies.remove(arg(SubscriptionArg, id)) }),
     shutdown: rpc(async (s) => {
       let timer: ReturnType<typeof setTimeout> | undefined
       const grace = new Promise<void>(resolve => { timer = setTimeout(resolve, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS) })
@@ -94,6 +127,7 @@ export function createWalletApi (options: WalletApiOptions): WalletApi {
       } finally {
         clearTimeout(timer)
         s.hub.clear()
+        s.tallies.clear()
         s.identity.forget()
         await s.store.close()
       }
