@@ -25,6 +25,7 @@ import type { DiaryServiceDeps } from './services/diary/service'
 import type { TallyDiary } from './services/tallies/deps'
 import { TallyService } from './services/tallies/service'
 import { nodeMemberIdentity } from './services/tallies/member'
+import { createDiaryService } from './services/diary/diary-service'
 
 /** Build a libp2p network for this host. */
 export interface Libp2pNetworkChoice {
@@ -62,7 +63,7 @@ export interface WalletNodeOptions {
 }
 
 export interface TallyOptions {
-  /** Builds the certified diary service (src/node/services/diary); without one, tallies negotiate and open but cannot trade. */
+  /** Builds the certified diary service (default: src/node/services/diary's createDiaryService). */
   diary?: (deps: DiaryServiceDeps<TallyState, TallyAction>) => TallyDiary
   /** Retry schedule for undelivered negotiation messages. */
   retry?: BackoffPolicy
@@ -149,7 +150,7 @@ class RunningWalletNode implements WalletNode {
     if (options.tallies !== false) {
       const member = nodeMemberIdentity(options.identity.peerKey)
       const t = options.tallies ?? {}
-      this.#diary = t.diary?.({
+      this.#diary = (t.diary ?? createDiaryService)({
         network, store: options.store, crypto: options.crypto, machine: tallyMachine(options.crypto), identity: member,
         clock: options.clock, timers: options.timers, random: options.random, logger: options.logger
       })

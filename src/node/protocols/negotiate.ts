@@ -17,21 +17,22 @@ export const NEGOTIATE_PROTOCOL = '/mychips/negotiate/1.0.0'
 /** A tally document with two parties, sealed details and signatures stays far below this. */
 export const MAX_NEGOTIATE_BYTES = 32 * 1024
 
+/** `card`: the sender's contact card (its current addresses), so the partner's node can dial it back later. */
 export type NegotiateRequest =
-  | { t: 'ticket', ticket: unknown, cert: unknown }
-  | { t: 'offer', offer: unknown, cert: unknown }
-  | { t: 'open', tally: unknown, cert: unknown }
-  | { t: 'refuse', notice: unknown, cert: unknown }
+  | { t: 'ticket', ticket: unknown, cert: unknown, card?: unknown }
+  | { t: 'offer', offer: unknown, cert: unknown, card?: unknown }
+  | { t: 'open', tally: unknown, cert: unknown, card?: unknown }
+  | { t: 'refuse', notice: unknown, cert: unknown, card?: unknown }
 
 export type NegotiateResponse =
   | { t: 'offer', offer: unknown }
   | { t: 'ok' }
 
 const RequestSchema = v.variant('t', [
-  v.strictObject({ t: v.literal('ticket'), ticket: v.unknown(), cert: v.unknown() }),
-  v.strictObject({ t: v.literal('offer'), offer: v.unknown(), cert: v.unknown() }),
-  v.strictObject({ t: v.literal('open'), tally: v.unknown(), cert: v.unknown() }),
-  v.strictObject({ t: v.literal('refuse'), notice: v.unknown(), cert: v.unknown() })
+  v.strictObject({ t: v.literal('ticket'), ticket: v.unknown(), cert: v.unknown(), card: v.optional(v.unknown()) }),
+  v.strictObject({ t: v.literal('offer'), offer: v.unknown(), cert: v.unknown(), card: v.optional(v.unknown()) }),
+  v.strictObject({ t: v.literal('open'), tally: v.unknown(), cert: v.unknown(), card: v.optional(v.unknown()) }),
+  v.strictObject({ t: v.literal('refuse'), notice: v.unknown(), cert: v.unknown(), card: v.optional(v.unknown()) })
 ])
 
 const ResponseSchema = v.variant('t', [

@@ -17,13 +17,14 @@ import {
 import { InvitationExpiredError, UnknownInvitationError } from '../../../core/tally/errors'
 import { tallyGenesis } from '../../../core/tally/state'
 import { otherSide, type SignedTally, type Side, type Terms } from '../../../core/tally/types'
-import type { CounterRequest, InvitationView, InviteRequest, OfferView, TallyTermsView } from '../../api'
+import type { ContactCard, CounterRequest, InvitationView, InviteRequest, OfferView, TallyTermsView } from '../../api'
 import { backoffDelay, DEFAULT_BACKOFF } from '../../net/backoff'
 import { RemoteError } from '../../net/errors'
 import type { PeerLink } from '../../net/network'
 import type { TimerHandle } from '../../ports'
 import { NEGOTIATE_PROTOCOL, sendNegotiate, serveNegotiate, type NegotiateRequest, type NegotiateResponse } from '../../protocols/negotiate'
 import { invitationLink, parseInvitationLink, signInvitation, type SignedInvitation } from '../../tally-link/invitation'
+import { validateCard } from '../../contact/card'
 import { DEFAULT_CONTRACT_HASH, knownContract } from './contract'
 import type { TallyServiceDeps } from './deps'
 import { OfferMismatchError, OwnInvitationError, UnknownTallyError, WrongPeerError } from './errors'
@@ -51,7 +52,9 @@ export class Negotiations {
   #stopped = false
   readonly #off: Array<() => void> = []
 
-  constructor (private readonly deps: TallyServiceDeps, private readonly events: NegotiationEvents) {}
+  constructor (private readonly deps: TallyServiceDeps, private readonly events: NegotiationEvents, private readonly card: () => ContactCard) {}
+
+  #card (): ContactCard { return this.card() }
 
   /** Serves the protocol, delivers what is still in the outbox and opens diaries of tallies that opened before a crash. */
   async start (): Promise<void> {
@@ -77,8 +80,9 @@ export class Negotiations {
 
   // ---- the inviter ----
 
-  async invite (baseUrl: string, req: InviteRequest, card: SignedInvitation['body']['card']): Promise<InvitationView> {
+  async invite (baseUrl: string, req: InviteRequest): Promise<InvitationView> {
     const { deps } = this
+    const card = this.#card()
     const now = deps.clock.now()
     const side: Side = req.kind === 'extend' ? 'stock' : 'foil'
     const terms = { [side]: { limit: req.myLimit, call: 30 }, [otherSide(side)]: { limit: req.partnerLimit, call: 30 } } as { stock: Terms, foil: Terms }
@@ -145,7 +149,7 @@ export class Negotiations {
       const holder = otherSide(b.side)
       const party = await partyInfo(deps.crypto, deps.identity, id, deps.memberKey)
       const ticket = await makeTicket(deps.crypto, deps.identity.userSecret, { token: b.token, tally: id, party })
-      const res = await sendNegotiate(deps.network, b.card.peerId, { t: 'ticket', ticket, cert: deps.identity.deviceCert }, { addrs: b.card.addrs })
+      const res = await sendNegotiate(deps.network, b.card.peerId, { t: 'ticket', ticket, cert: deps.identity.deviceCert, card: this.#card() }, { addrs: b.card.addrs })
       if (res.t !== 'offer') throw new MalformedError('the inviter answered the ticket without an offer')
       const negotiation = await receiveOffer(deps.crypto, { id, holder, party, partner: b.card.userId }, res.offer)
       const doc = negotiation.doc
@@ -169,7 +173,7 @@ export class Negotiations {
   async accept (id: string): Promise<void> {
     await this.#act(id, async rec => {
       const { negotiation, message } = await acceptOffer(this.deps.crypto, rec.negotiation, this.deps.identity.userSecret)
-      return { negotiation, message: { t: 'open', tally: message, cert: this.deps.identity.deviceCert } }
+      return { negotiation, message: { t: 'open', tally: message, cert: this.deps.identity.deviceCert, card: this.#card() } }
     })
     await this.#openDiary(id)
   }
@@ -184,14 +188,14 @@ export class Negotiations {
         ...(req.partnerLimit !== undefined ? { [theirs]: { terms: { ...doc[theirs].terms, limit: req.partnerLimit } } } : {})
       }
       const { negotiation, message } = await counterOffer(this.deps.crypto, rec.negotiation, edits, this.deps.identity.userSecret)
-      return { negotiation, message: { t: 'offer', offer: message, cert: this.deps.identity.deviceCert } }
+      return { negotiation, message: { t: 'offer', offer: message, cert: this.deps.identity.deviceCert, card: this.#card() } }
     })
   }
 
   async refuse (id: string, reason?: string): Promise<void> {
     await this.#act(id, async rec => {
       const { negotiation, message } = await refuseOffer(this.deps.crypto, rec.negotiation, this.deps.identity.userSecret, reason)
-      return { negotiation, message: { t: 'refuse', notice: message, cert: this.deps.identity.deviceCert } }
+      return { negotiation, message: { t: 'refuse', notice: message, cert: this.deps.identity.deviceCert, card: this.#card() } }
     })
   }
 
@@ -288,10 +292,10 @@ export class Negotiations {
   async #handle (req: NegotiateRequest, from: PeerLink): Promise<NegotiateResponse> {
     try {
       switch (req.t) {
-        case 'ticket': return await this.#onTicket(req.ticket, req.cert, from)
-        case 'offer': return await this.#onMessage(idOf(TallyIdOf, req.offer, m => m.doc.id), req.cert, from, async n => await receiveOffer(this.deps.crypto, n, req.offer))
-        case 'open': return await this.#onMessage(idOf(TallyIdOf, req.tally, m => m.doc.id), req.cert, from, async n => await receiveOpen(this.deps.crypto, n, req.tally))
-        case 'refuse': return await this.#onMessage(idOf(NoticeTallyOf, req.notice, m => m.body.tally), req.cert, from, async n => await receiveRefusal(this.deps.crypto, n, req.notice))
+        case 'ticket': return await this.#onTicket(req.ticket, req.cert, req.card, from)
+        case 'offer': return await this.#onMessage(idOf(TallyIdOf, req.offer, m => m.doc.id), req.cert, req.card, from, async n => await receiveOffer(this.deps.crypto, n, req.offer))
+        case 'open': return await this.#onMessage(idOf(TallyIdOf, req.tally, m => m.doc.id), req.cert, req.card, from, async n => await receiveOpen(this.deps.crypto, n, req.tally))
+        case 'refuse': return await this.#onMessage(idOf(NoticeTallyOf, req.notice, m => m.body.tally), req.cert, req.card, from, async n => await receiveRefusal(this.deps.crypto, n, req.notice))
       }
     } catch (err) {
       this.#log('warn', 'negotiate.refused-incoming', undefined, err, { t: req.t, peer: from.peerId })
@@ -299,17 +303,24 @@ export class Negotiations {
     }
   }
 
-  /** The partner's device certificate must be the partner's and name the node this message came from. */
-  async #checkCert (cert: unknown, from: PeerLink, userId: string): Promise<void> {
+  /**
+   * The partner's device certificate must be the partner's and name the node this message came from; its
+   * contact card (optional) must name that same node. Returns the addresses to dial it at later.
+   */
+  async #checkCert (cert: unknown, from: PeerLink, userId: string, card: unknown): Promise<string[] | undefined> {
     const body = await verifyDeviceCertificate(this.deps.crypto, cert)
     if (body.userId !== userId) throw new WrongPeerError('the device certificate belongs to another user than the tally party')
     if (body.peerId !== from.peerId) throw new WrongPeerError('the device certificate names another node than the one sending')
+    if (card === undefined) return undefined
+    const c = validateCard(card)
+    if (c.userId !== userId || c.peerId !== from.peerId) throw new WrongPeerError('the contact card names another node than the one sending')
+    return c.addrs
   }
 
-  async #onTicket (ticket: unknown, cert: unknown, from: PeerLink): Promise<NegotiateResponse> {
+  async #onTicket (ticket: unknown, cert: unknown, card: unknown, from: PeerLink): Promise<NegotiateResponse> {
     const { deps } = this
     const body = await verifyTicket(deps.crypto, ticket)
-    await this.#checkCert(cert, from, body.party.cert.userId)
+    const addrs = await this.#checkCert(cert, from, body.party.cert.userId, card) ?? []
     const entry = await deps.store.read(tx => tx.get<InvitationEntry>('tallies', invitationKey(body.token)))
     if (entry === undefined) throw new UnknownInvitationError()
     const clone = entry.record.reuse
@@ -335,7 +346,7 @@ export class Negotiations {
         await tx.put('tallies', invitationKey(body.token), { ...current, record, ...(record.reuse ? {} : { usedBy: body.party.cert.userId }) } satisfies InvitationEntry)
         await tx.put('tallies', tallyKey(id), {
           ...template, id, negotiation, template: undefined, createdAt: now, updatedAt: now,
-          partner: { userId: body.party.cert.userId, name: body.party.cert.name, peerId: from.peerId, addrs: [] }
+          partner: { userId: body.party.cert.userId, name: body.party.cert.name, peerId: from.peerId, addrs }
         } satisfies TallyRecord)
       })
       this.events.changed(id)
@@ -343,17 +354,17 @@ export class Negotiations {
     })
   }
 
-  async #onMessage (id: string, cert: unknown, from: PeerLink, step: (n: Negotiation) => Promise<Negotiation>): Promise<NegotiateResponse> {
+  async #onMessage (id: string, cert: unknown, card: unknown, from: PeerLink, step: (n: Negotiation) => Promise<Negotiation>): Promise<NegotiateResponse> {
     return await this.#lock.run(id, async () => {
       const rec = await this.deps.store.read(tx => tx.get<TallyRecord>('tallies', tallyKey(id)))
       if (rec === undefined || rec.partner === undefined || rec.template === true) throw new UnknownTallyError(id)
-      await this.#checkCert(cert, from, rec.partner.userId)
+      const addrs = await this.#checkCert(cert, from, rec.partner.userId, card) ?? rec.partner.addrs
       const negotiation = await step(rec.negotiation)
       if (negotiation === rec.negotiation) return { t: 'ok' } // a duplicate: nothing changes
       const now = this.deps.clock.now()
       await this.deps.store.write(async tx => {
         const { error: _cleared, ...rest } = rec
-        await tx.put('tallies', tallyKey(id), { ...rest, negotiation, partner: { ...rec.partner!, peerId: from.peerId }, updatedAt: now } satisfies TallyRecord)
+        await tx.put('tallies', tallyKey(id), { ...rest, negotiation, partner: { ...rec.partner!, peerId: from.peerId, addrs }, updatedAt: now } satisfies TallyRecord)
         // Our last message is answered (the partner moved on from it).
         await tx.delete('tallies', outboxKey(id))
       })

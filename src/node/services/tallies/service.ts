@@ -38,8 +38,8 @@ export class TallyService implements TallyApi {
   readonly #reserved = new Map<string, number>()
   readonly #off: Array<() => void> = []
 
-  constructor (private readonly deps: TallyServiceDeps, private readonly card: () => ContactCard) {
-    this.negotiations = new Negotiations(deps, { changed: id => { this.#changed(id) } })
+  constructor (private readonly deps: TallyServiceDeps, card: () => ContactCard) {
+    this.negotiations = new Negotiations(deps, { changed: id => { this.#changed(id) } }, card)
     const diary = deps.diary
     if (diary !== undefined) {
       this.#off.push(diary.on('certified', e => { this.#changed(e.tally) }))
@@ -64,7 +64,7 @@ export class TallyService implements TallyApi {
   // ---- negotiation ----
 
   async invite (baseUrl: string, request: InviteRequest): Promise<InvitationView> {
-    return await this.negotiations.invite(baseUrl, request, this.card())
+    return await this.negotiations.invite(baseUrl, request)
   }
 
   async invitations (): Promise<InvitationView[]> { return await this.negotiations.invitations() }

@@ -12,6 +12,7 @@ import { VirtualTime } from '../../../../src/node/net/sim/time'
 import { startWalletNode } from '../../../../src/node/wallet-node'
 import { nodeMemberIdentity } from '../../../../src/node/services/tallies/member'
 import { FakeLedger } from './fake-diary'
+import { createDiaryService } from '../../../../src/node/services/diary/index'
 
 export const BASE = 'https://wallet.example/'
 
@@ -26,7 +27,8 @@ export interface TallyWallet {
   reload (): Promise<TallyWallet>
 }
 
-export function tallyWorld (seed: number): { time: VirtualTime, net: SimNetwork, ledger: FakeLedger, wallet: (name: string) => Promise<TallyWallet> } {
+/** diary 'fake': the FakeLedger; 'real': the diary service of src/node/services/diary over the same simulated network. */
+export function tallyWorld (seed: number, diary: 'fake' | 'real' = 'fake'): { time: VirtualTime, net: SimNetwork, ledger: FakeLedger, wallet: (name: string) => Promise<TallyWallet> } {
   const time = new VirtualTime()
   const net = new SimNetwork({ timers: time.timers, random: seededRandom(seed), latency: { minMs: 5, maxMs: 30 } })
   const ledger = new FakeLedger(nobleProvider)
@@ -37,7 +39,7 @@ export function tallyWorld (seed: number): { time: VirtualTime, net: SimNetwork,
     const node = await startWalletNode({
       identity, store, crypto: nobleProvider, clock: time.clock, timers: time.timers, random, logger: silentLogger,
       network: { kind: 'given', network: sim },
-      tallies: { diary: () => ledger.diary(memberKey, time.clock.now), retry: { initialMs: 1000, maxMs: 8000 }, certifyWaitMs: 2000 }
+      tallies: { diary: diary === 'fake' ? () => ledger.diary(memberKey, time.clock.now) : deps => createDiaryService(deps), retry: { initialMs: 1000, maxMs: 8000 }, certifyWaitMs: 2000 }
     })
     const w: TallyWallet = {
       identity, node, tallies: node.tallies!, store, db, memberKey, net: sim,
