@@ -4,8 +4,12 @@
 // tally. The records inside (entries, answers, certificates, release proofs, pending views) are signed and
 // checked by src/core/diary; this file checks the envelope of the message itself (shape, sizes) so that
 // garbage never reaches the diary. Requests:
-//   propose      a proposer asks a member to answer an entry (with the answers already given to it)
+//   propose      a proposer asks a member to answer an entry (with the answers already given to it; in a
+//                recovery round also the round, the promises and the entries they vote for)
 //                → answer (signed) | behind (the member's head) | certified (that seq is final here)
+//                  | outranked (it promised a higher round)
+//   prepare      phase 1 of a recovery round → promise (signed, with the entry it voted for) | outranked
+//                  | certified | behind
 //   certificate  a certified entry, disseminated to every member           → applied | behind
 //   release      a proof that an entry can never be certified               → released
 //   query        what a member knows of a pending seq (any member may drive a pending entry)
@@ -31,7 +35,17 @@ const HeadRefSchema = v.strictObject({ seq: Seq, hash: Hash })
 const Record = v.looseObject({})
 
 export const DiaryRequestSchema = v.variant('t', [
-  v.strictObject({ t: v.literal('propose'), tally: TallyId, entry: Record, answers: v.pipe(v.array(Record), v.maxLength(256)) }),
+  v.strictObject({
+    t: v.literal('propose'),
+    tally: TallyId,
+    entry: Record,
+    answers: v.pipe(v.array(Record), v.maxLength(256)),
+    /** A recovery round (absent = round 0), the signed promises that justify the proposer's choice, and the entries they vote for. */
+    round: v.optional(Record),
+    promises: v.optional(v.pipe(v.array(Record), v.maxLength(256))),
+    votes: v.optional(v.pipe(v.array(Record), v.maxLength(64)))
+  }),
+  v.strictObject({ t: v.literal('prepare'), tally: TallyId, seq: v.pipe(Seq, v.minValue(1)), round: Record }),
   v.strictObject({ t: v.literal('certificate'), tally: TallyId, certificate: Record }),
   v.strictObject({ t: v.literal('release'), tally: TallyId, proof: Record }),
   v.strictObject({ t: v.literal('query'), tally: TallyId, seq: v.pipe(Seq, v.minValue(1)) }),
@@ -48,6 +62,8 @@ export const DiaryResponseSchema = v.variant('t', [
   v.strictObject({ t: v.literal('released'), held: v.boolean() }),
   v.strictObject({ t: v.literal('pending'), head: HeadRefSchema, view: Record }),
   v.strictObject({ t: v.literal('certificates'), head: HeadRefSchema, certificates: v.pipe(v.array(Record), v.maxLength(MAX_FETCH_CERTIFICATES)) }),
+  v.strictObject({ t: v.literal('promise'), promise: Record, entry: v.optional(Record) }),
+  v.strictObject({ t: v.literal('outranked'), seq: Seq, promised: Record }),
   v.strictObject({ t: v.literal('accepted'), count: v.pipe(v.number(), v.safeInteger(), v.minValue(0)) })
 ])
 export type DiaryResponse = v.InferOutput<typeof DiaryResponseSchema>

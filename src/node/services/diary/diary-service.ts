@@ -3,10 +3,10 @@
 import { hashOf } from '../../../core/codec/hash'
 import type { Genesis, HeadRef } from '../../../core/diary/head'
 import { refOf } from '../../../core/diary/head'
-import { initialDurable } from '../../../core/diary/member'
+import { initialDurable, type MemberReply } from '../../../core/diary/member'
 import { genesisHead } from '../../../core/diary/head'
 import { DEFAULT_PROPOSER_CONFIG } from '../../../core/diary/proposer'
-import { ChipsError, isChipsError } from '../../../core/errors'
+import { isChipsError } from '../../../core/errors'
 import type { PeerLink } from '../../net/network'
 import { Emitter } from '../../net/emitter'
 import {
@@ -206,43 +206,18 @@ class Diaries<S, A> implements DiaryService<S, A> {
     this.#down.delete(member)
     switch (req.t) {
       case 'propose': {
-        const reply = await r.step({ type: 'propose', entry: req.entry, answers: req.answers })
-        switch (reply.type) {
-          case 'answer': return { t: 'answer', answer: reply.answer as unknown as Record<string, unknown> }
-          case 'behind': this.#behind(r, member); return { t: 'behind', head: reply.head }
-          case 'certified': return { t: 'certified', seq: reply.seq }
-          case 'error': throw reply.error
-          default: throw new ChipsError('INTERNAL', `unexpected member reply ${reply.type}`)
+        const input = {
+          type: 'propose' as const, entry: req.entry, answers: req.answers,
+          ...(req.round !== undefined ? { round: req.round } : {}),
+          ...(req.promises !== undefined ? { promises: req.promises } : {}),
+          ...(req.votes !== undefined ? { votes: req.votes } : {})
         }
+        return this.#reply(r, member, await r.step(input))
       }
-      case 'certificate': {
-        const reply = await r.step({ type: 'certificate', certificate: req.certificate })
-        switch (reply.type) {
-          case 'applied': return { t: 'applied', head: reply.head }
-          case 'behind': this.#behind(r, member); return { t: 'behind', head: reply.head }
-          case 'error': throw reply.error
-          default: throw new ChipsError('INTERNAL', `unexpected member reply ${reply.type}`)
-        }
-      }
-      case 'release': {
-        const reply = await r.step({ type: 'release', proof: req.proof })
-        switch (reply.type) {
-          case 'released': return { t: 'released', held: reply.held }
-          case 'applied': return { t: 'applied', head: reply.head }
-          case 'error': throw reply.error
-          default: throw new ChipsError('INTERNAL', `unexpected member reply ${reply.type}`)
-        }
-      }
-      case 'query': {
-        const reply = await r.step({ type: 'query', seq: req.seq })
-        switch (reply.type) {
-          case 'pending': return { t: 'pending', head: reply.head, view: reply.view as unknown as Record<string, unknown> }
-          case 'certified': return { t: 'certified', seq: reply.seq }
-          case 'behind': return { t: 'behind', head: reply.head }
-          case 'error': throw reply.error
-          default: throw new ChipsError('INTERNAL', `unexpected member reply ${reply.type}`)
-        }
-      }
+      case 'prepare': return this.#reply(r, member, await r.step({ type: 'prepare', seq: req.seq, round: req.round }))
+      case 'certificate': return this.#reply(r, member, await r.step({ type: 'certificate', certificate: req.certificate }))
+      case 'release': return this.#reply(r, member, await r.step({ type: 'release', proof: req.proof }))
+      case 'query': return this.#reply(r, member, await r.step({ type: 'query', seq: req.seq }))
       case 'fetch': {
         const certs = await this.deps.store.read(tx => loadCertificates<A>(tx, req.tally, req.after + 1, Math.min(req.limit, MAX_FETCH_CERTIFICATES)))
         const out: Array<Record<string, unknown>> = []
@@ -259,6 +234,22 @@ class Diaries<S, A> implements DiaryService<S, A> {
         for (const a of req.actions) await this.deps.machine.apply(r.head.state, a as A)
         return { t: 'accepted', count: r.acceptHandoff(req.actions as A[]) }
       }
+    }
+  }
+
+  /** A member step's reply as a wire response (an error goes back as its named error). */
+  #reply (r: Replica<S, A>, member: string, reply: MemberReply<A>): DiaryResponse {
+    const rec = (x: unknown): Record<string, unknown> => x as Record<string, unknown>
+    switch (reply.type) {
+      case 'answer': return { t: 'answer', answer: rec(reply.answer) }
+      case 'behind': this.#behind(r, member); return { t: 'behind', head: reply.head }
+      case 'certified': return { t: 'certified', seq: reply.seq }
+      case 'applied': return { t: 'applied', head: reply.head }
+      case 'released': return { t: 'released', held: reply.held }
+      case 'pending': return { t: 'pending', head: reply.head, view: rec(reply.view) }
+      case 'promise': return { t: 'promise', promise: rec(reply.promise), ...(reply.entry !== undefined ? { entry: rec(reply.entry) } : {}) }
+      case 'outranked': return { t: 'outranked', seq: reply.seq, promised: rec(reply.promised) }
+      case 'error': throw reply.error
     }
   }
 

@@ -399,48 +399,61 @@ export class Replica<S, A> {
   // ---------------------------------------------------------------- proposer commands
 
   async #execute (run: ProposerRun<S, A>, c: ProposerCommand<A>): Promise<void> {
-    switch (c.type) {
+    const cmd = c as ProposerCommand<A> | RecoveryCommand
+    switch (cmd.type) {
       case 'send': {
+        // Our own member answers first (persisted), then the others get the entry with our answer attached.
+        const extra = recoveryFields(cmd)
         let own: unknown[] = []
-        if (c.to.includes(this.self)) {
-          const reply = await this.step({ type: 'propose', entry: c.entry })
+        if (cmd.to.includes(this.self)) {
+          const reply = await this.step({ type: 'propose', entry: cmd.entry, ...extra })
           if (reply.type === 'answer') own = [reply.answer]
           this.#feedReply(run, this.self, reply)
         }
-        for (const to of c.to) {
+        for (const to of cmd.to) {
           if (to === this.self) continue
-          void this.host.send(to, { t: 'propose', tally: this.tally, entry: c.entry as unknown as Record<string, unknown>, answers: own as Array<Record<string, unknown>> })
-            .then(r => { this.#feedResponse(run, to, r) }, () => undefined)
+          void this.host.send(to, { t: 'propose', tally: this.tally, entry: rec(cmd.entry), answers: own.map(rec), ...wireRecovery(extra) })
+            .then(r => { this.#feedResponse(run, to, r) }, (err: unknown) => { this.#sendFailed('propose', to, err) })
+        }
+        return
+      }
+      case 'prepare': {
+        // Phase 1 of a recovery round: the same order (our promise is persisted before anyone sees it).
+        if (cmd.to.includes(this.self)) this.#feedReply(run, this.self, await this.step({ type: 'prepare', seq: cmd.seq, round: cmd.round }))
+        for (const to of cmd.to) {
+          if (to === this.self) continue
+          void this.host.send(to, { t: 'prepare', tally: this.tally, seq: cmd.seq, round: rec(cmd.round) })
+            .then(r => { this.#feedResponse(run, to, r) }, (err: unknown) => { this.#sendFailed('prepare', to, err) })
         }
         return
       }
       case 'publish': {
         // Apply here first (the caller's certificate), then tell the others.
-        await this.step({ type: 'certificate', certificate: c.certificate })
-        this.#disseminate({ t: 'certificate', tally: this.tally, certificate: c.certificate as unknown as Record<string, unknown> })
+        await this.step({ type: 'certificate', certificate: cmd.certificate })
+        this.#disseminate({ t: 'certificate', tally: this.tally, certificate: rec(cmd.certificate) })
         return
       }
       case 'release': {
-        await this.step({ type: 'release', proof: c.proof })
-        this.#disseminate({ t: 'release', tally: this.tally, proof: c.proof as unknown as Record<string, unknown> })
+        await this.step({ type: 'release', proof: cmd.proof })
+        this.#disseminate({ t: 'release', tally: this.tally, proof: rec(cmd.proof) })
         return
       }
       case 'sendCertificates':
-        void this.#sendCertificates(c.to, c.after)
+        void this.#sendCertificates(cmd.to, cmd.after)
         return
       case 'catchUp':
         void this.catchUp().then(() => this.#feedHead([run]), () => this.#feedHead([run]))
         return
       case 'drive':
-        void this.#drive(c.seq, c.hash, c.from, c.entry)
+        void this.#drive(cmd.seq, cmd.hash, cmd.from, cmd.entry)
         return
       case 'wait': {
-        const ms = c.minMs + Math.floor(unit(this.host.deps.random) * (c.maxMs - c.minMs + 1))
+        const ms = cmd.minMs + Math.floor(unit(this.host.deps.random) * (cmd.maxMs - cmd.minMs + 1))
         this.#after(ms, () => { run.feed({ type: 'timer' }) })
         return
       }
       case 'ignored':
-        this.host.deps.logger.log('debug', 'diary.ignored', { tally: this.tally, code: c.error.code })
+        this.host.deps.logger.log('debug', 'diary.ignored', { tally: this.tally, code: cmd.error.code })
     }
   }
 
@@ -450,11 +463,18 @@ export class Replica<S, A> {
   }
 
   #feedResponse (run: ProposerRun<S, A>, member: string, r: DiaryResponse): void {
+    const feed = (e: unknown): void => { run.feed(e as ProposerEvent<S, A>) }
     switch (r.t) {
-      case 'answer': run.feed({ type: 'answer', answer: r.answer }); return
-      case 'behind': run.feed({ type: 'behind', member, head: r.head }); return
-      case 'certified': run.feed({ type: 'certified', member, seq: r.seq })
+      case 'answer': feed({ type: 'answer', answer: r.answer }); return
+      case 'behind': feed({ type: 'behind', member, head: r.head }); return
+      case 'certified': feed({ type: 'certified', member, seq: r.seq }); return
+      case 'promise': feed({ type: 'promise', member, promise: r.promise, ...(r.entry !== undefined ? { entry: r.entry } : {}) }); return
+      case 'outranked': feed({ type: 'outranked', member, seq: r.seq, promised: r.promised })
     }
+  }
+
+  #sendFailed (what: string, to: string, err: unknown): void {
+    this.host.deps.logger.log('debug', 'diary.send-failed', { tally: this.tally, what, to, code: codeOf(err), message: err instanceof Error ? err.message : String(err) })
   }
 
   #disseminate (request: DiaryRequest): void {
@@ -462,7 +482,7 @@ export class Replica<S, A> {
       if (m.key === this.self) continue
       void this.host.send(m.key, request).then(r => {
         if (r.t === 'behind') void this.#sendCertificates(m.key, r.head.seq)
-      }, () => undefined)
+      }, (err: unknown) => { this.#sendFailed(request.t, m.key, err) })
     }
   }
 
@@ -471,7 +491,7 @@ export class Replica<S, A> {
     const certs = await this.host.deps.store.read(tx => loadCertificates<A>(tx, this.tally, after + 1, MAX_FETCH_CERTIFICATES))
     for (const c of certs) {
       try {
-        const r = await this.host.send(to, { t: 'certificate', tally: this.tally, certificate: c as unknown as Record<string, unknown> })
+        const r = await this.host.send(to, { t: 'certificate', tally: this.tally, certificate: rec(c) })
         if (r.t !== 'applied') return
       } catch { return }
     }
@@ -580,12 +600,41 @@ export class Replica<S, A> {
 }
 
 function replyEvent<S, A> (member: string, reply: MemberReply<A>): ProposerEvent<S, A> | undefined {
+  const event = (e: unknown): ProposerEvent<S, A> => e as ProposerEvent<S, A>
   switch (reply.type) {
-    case 'answer': return { type: 'answer', answer: reply.answer }
-    case 'behind': return { type: 'behind', member, head: reply.head }
-    case 'certified': return { type: 'certified', member, seq: reply.seq }
+    case 'answer': return event({ type: 'answer', answer: reply.answer })
+    case 'behind': return event({ type: 'behind', member, head: reply.head })
+    case 'certified': return event({ type: 'certified', member, seq: reply.seq })
+    case 'promise': return event({ type: 'promise', member, promise: reply.promise, ...(reply.entry !== undefined ? { entry: reply.entry } : {}) })
+    case 'outranked': return event({ type: 'outranked', member, seq: reply.seq, promised: reply.promised })
     default: return undefined
   }
+}
+
+/** Recovery rounds (Fast-Paxos style, docs/protocol.md): the proposer's 'prepare' command and the extra fields of 'send'. */
+interface RecoveryCommand { type: 'prepare', to: string[], seq: number, round: unknown }
+interface RecoveryFields { round?: unknown, promises?: unknown[], votes?: unknown[] }
+
+function recoveryFields (c: object): RecoveryFields {
+  const x = c as RecoveryFields
+  return {
+    ...(x.round !== undefined ? { round: x.round } : {}),
+    ...(x.promises !== undefined ? { promises: x.promises } : {}),
+    ...(x.votes !== undefined ? { votes: x.votes } : {})
+  }
+}
+
+function wireRecovery (x: RecoveryFields): { round?: Record<string, unknown>, promises?: Array<Record<string, unknown>>, votes?: Array<Record<string, unknown>> } {
+  return {
+    ...(x.round !== undefined ? { round: rec(x.round) } : {}),
+    ...(x.promises !== undefined ? { promises: x.promises.map(rec) } : {}),
+    ...(x.votes !== undefined ? { votes: x.votes.map(rec) } : {})
+  }
+}
+
+/** A signed record on its way to the wire (JSON objects; the receiver checks them in full). */
+function rec (x: unknown): Record<string, unknown> {
+  return x as Record<string, unknown>
 }
 
 function unit (random: { bytes (n: number): Uint8Array }): number {
