@@ -152,7 +152,15 @@ export class Libp2pNetwork implements Network {
       const delay = Math.min(UPGRADE_BACKOFF.maxMs, UPGRADE_BACKOFF.initialMs * 2 ** state.failures)
       this.#upgrades.set(peerId, { next: clock.now() + delay, failures: state.failures + 1 })
       this.deps.logger.log('info', 'net.upgrade-failed', { peer: peerId, error: messageOf(err), retryInMs: delay })
+      // Keep trying while the only link is relayed: nothing else may ask for this peer soon.
+      this.deps.timers.setTimeout(() => { this.#upgradeIfRelayed(peerId) }, delay)
     })
+  }
+
+  #upgradeIfRelayed (peerId: string): void {
+    if (!this.#running) return
+    const best = this.#best(peerId)
+    if (best !== undefined && toPeerLink(best).kind === 'relayed') this.#tryUpgrade(peerId)
   }
 
   #remember (peerId: string, addrs: readonly string[]): void {
@@ -209,8 +217,12 @@ export class Libp2pNetwork implements Network {
   }
 
   readonly #onOpen = (evt: CustomEvent<Connection>): void => {
-    const link = this.link(evt.detail.remotePeer.toString())
+    const peerId = evt.detail.remotePeer.toString()
+    const link = this.link(peerId)
     if (link !== undefined) this.#events.emit('peer:link', link)
+    // A dial to a card's addresses may land on the plain circuit before the /webrtc one: upgrade
+    // as soon as a relayed link opens, not only when a later request happens to notice it.
+    if (link?.kind === 'relayed') this.#tryUpgrade(peerId)
   }
 
   readonly #onClose = (evt: CustomEvent<Connection>): void => {
