@@ -230,8 +230,9 @@ class Diaries<S, A> implements DiaryService<S, A> {
         return { t: 'certificates', head: refOf(r.head), certificates: out }
       }
       case 'handoff': {
-        // Garbage never gets into a batch: an action the machine would throw on (malformed) refuses the handoff.
-        for (const a of req.actions) await this.deps.machine.apply(r.head.state, a as A)
+        // Garbage never gets into a batch: an action that fails the stateless check refuses the whole handoff.
+        const check = this.deps.check
+        if (check !== undefined) for (const a of req.actions) await check(a)
         return { t: 'accepted', count: r.acceptHandoff(req.actions as A[]) }
       }
     }

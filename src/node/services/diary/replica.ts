@@ -271,7 +271,9 @@ export class Replica<S, A> {
     if (batch.length === 0 && theirs.length === 0) return
     for (const i of batch) { i.state = 'running'; i.reason = 'pending'; i.attempts++ }
     for (const a of theirs) this.#handed.delete(hashOf(a))
-    void this.#start('own', undefined, [...batch.map(i => i.action), ...theirs], batch.map(i => i.n), theirs)
+    const actions = [...batch.map(i => i.action), ...theirs]
+    const order = this.host.deps.order
+    void this.#start('own', undefined, order !== undefined ? order(actions) : actions, batch.map(i => i.n), theirs)
   }
 
   async #handOff (to: string, items: Array<Item<A>>): Promise<void> {

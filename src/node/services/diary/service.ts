@@ -149,6 +149,17 @@ export interface DiaryServiceDeps<S, A> {
   logger: Logger
   /** Addresses to dial a member at when no link is open (e.g. from contacts); may return []. */
   addrsOf?: (memberKey: string) => readonly string[]
+  /**
+   * Stateless check of an action another member hands us (shape, signatures; for tallies: preverifyAction).
+   * Throw a named error to refuse the handoff. Default: none (the proposal rules catch a bad action later).
+   * Not a state check: a handed action may build on actions still queued (its chain key ahead of the head).
+   */
+  check?: (action: unknown) => Promise<void>
+  /**
+   * Orders a batch before it is proposed. For tallies: each side's chain actions by chain index (an entry with
+   * a chain key ahead of the chain is rejected whole). Default: submission / arrival order.
+   */
+  order?: (actions: A[]) => A[]
   /** Tuning (defaults suit a phone on a relayed link). */
   config?: Partial<DiaryConfig>
 }

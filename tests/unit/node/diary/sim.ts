@@ -2,6 +2,7 @@
 // node keeps its MemoryDatabase across crashes (a restart reopens the same data with a new writer epoch).
 import { generateKeyPairFromSeed, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { MalformedError } from '../../../../src/core/errors'
 import { nobleProvider } from '../../../../src/core/crypto/noble'
 import { verifyOnceCache } from '../../../../src/core/crypto/cache'
 import { sha256 } from '../../../../src/core/codec/hash'
@@ -70,7 +71,7 @@ export class SimDiaryNode<S, A> {
     await this.net.start()
     this.service = createDiaryService<S, A>({
       network: this.net, store: this.store, crypto: provider, machine: this.sim.machine, identity: this.keys.identity,
-      clock: this.sim.time.clock, timers: this.sim.time.timers, random: this.sim.random, logger: { log: (l, e, f) => { this.sim.logger.log(l, e, f) } }, config: this.sim.config
+      clock: this.sim.time.clock, timers: this.sim.time.timers, random: this.sim.random, check: this.sim.check, logger: { log: (l, e, f) => { this.sim.logger.log(l, e, f) } }, config: this.sim.config
     })
     this.up = true
   }
@@ -95,6 +96,8 @@ export class DiarySim<S, A> {
   readonly net: SimNetwork
   readonly nodes: Array<SimDiaryNode<S, A>> = []
   logger: Logger = silentLogger
+  /** The toy machine's stateless action check (what preverifyAction is for tallies). */
+  check = async (a: unknown): Promise<void> => { if (typeof a !== 'object' || a === null || (a as { type?: unknown }).type === 'explode') throw new MalformedError('not a toy action') }
 
   constructor (readonly machine: ReplicatedMachine<S, A>, seed: number, readonly config: Partial<DiaryConfig> = {}) {
     this.random = seededRandom(seed)
