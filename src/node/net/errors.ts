@@ -55,3 +55,23 @@ export class NetworkStoppedError extends ChipsError {
 export function shortId (peerId: string): string {
   return peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId
 }
+
+/**
+ * Words for a failure from libp2p or the platform. Browsers report a refused WebSocket as a bare
+ * `Event`, which libp2p wraps as "[object Event]"; AggregateErrors hide the useful part in `errors`.
+ */
+export function describeError (err: unknown): string {
+  if (typeof Event !== 'undefined' && err instanceof Event) return `the connection failed (${err.type})`
+  if (err instanceof AggregateError && err.errors.length > 0) {
+    return [...new Set(err.errors.map(describeError))].join('; ')
+  }
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause
+    if (err.message === '' || err.message.includes('[object Event]')) {
+      return cause !== undefined && cause !== err ? describeError(cause) : 'the connection failed'
+    }
+    return err.message
+  }
+  const text = String(err)
+  return text === '[object Event]' ? 'the connection failed' : text
+}

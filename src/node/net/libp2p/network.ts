@@ -12,7 +12,7 @@ import { systemClock } from '../../ports'
 import type { HandlerOptions, Network, NetworkEvents, PeerLink, RequestHandler, RequestOptions } from '../network'
 import { deadline } from '../deadline'
 import { Emitter } from '../emitter'
-import { LinkLostError, NetworkStoppedError, PeerUnreachableError, UnsupportedProtocolError, ProtocolViolationError, RequestTimeoutError, shortId } from '../errors'
+import { LinkLostError, NetworkStoppedError, PeerUnreachableError, UnsupportedProtocolError, ProtocolViolationError, RequestTimeoutError, shortId, describeError } from '../errors'
 import { errorFrame, okFrame, openFrame } from '../frame'
 import { bestConnection, toPeerLink } from './link'
 import { framed } from './lp'
@@ -112,7 +112,7 @@ export class Libp2pNetwork implements Network {
       if (options.signal?.aborted === true) throw err
       if (err instanceof Error && err.name === 'UnsupportedProtocolError') throw new UnsupportedProtocolError(protocol)
       if (conn !== undefined && conn.status !== 'open') throw new LinkLostError(peerId, toPeerLink(conn).kind, { cause: err })
-      throw new ProtocolViolationError(`request ${protocol} to ${shortId(peerId)} failed: ${messageOf(err)}`, { cause: err })
+      throw new ProtocolViolationError(`request ${protocol} to ${shortId(peerId)} failed: ${describeError(err)}`, { cause: err })
     } finally {
       limit.clear()
     }
@@ -133,7 +133,7 @@ export class Libp2pNetwork implements Network {
       return await this.node.dial(known !== undefined && known.length > 0 ? known : target, { signal })
     } catch (err) {
       if (signal.aborted) throw err
-      throw new PeerUnreachableError(peerId, messageOf(err), { cause: err })
+      throw new PeerUnreachableError(peerId, describeError(err), { cause: err })
     }
   }
 
@@ -151,7 +151,7 @@ export class Libp2pNetwork implements Network {
     }, (err: unknown) => {
       const delay = Math.min(UPGRADE_BACKOFF.maxMs, UPGRADE_BACKOFF.initialMs * 2 ** state.failures)
       this.#upgrades.set(peerId, { next: clock.now() + delay, failures: state.failures + 1 })
-      this.deps.logger.log('info', 'net.upgrade-failed', { peer: peerId, error: messageOf(err), retryInMs: delay })
+      this.deps.logger.log('info', 'net.upgrade-failed', { peer: peerId, error: describeError(err), retryInMs: delay })
       // Keep trying while the only link is relayed: nothing else may ask for this peer soon.
       this.deps.timers.setTimeout(() => { this.#upgradeIfRelayed(peerId) }, delay)
     })
@@ -202,7 +202,7 @@ export class Libp2pNetwork implements Network {
       reply = okFrame(await handler(request, from))
     } catch (err) {
       this.deps.logger.log(err instanceof ChipsError ? 'warn' : 'error', 'net.request-refused', {
-        protocol: stream.protocol, peer: from.peerId, code: err instanceof ChipsError ? err.code : 'INTERNAL', error: messageOf(err)
+        protocol: stream.protocol, peer: from.peerId, code: err instanceof ChipsError ? err.code : 'INTERNAL', error: describeError(err)
       })
       reply = errorFrame(err)
     } finally {
@@ -263,7 +263,7 @@ function readRefusal (err: unknown, maxBytes: number, timedOut: boolean): ChipsE
   if (name === 'InvalidDataLengthLengthError' || name === 'InvalidMessageLengthError') {
     return new MalformedError('the request is not a length-prefixed frame')
   }
-  return new MalformedError(`the request ended before it was complete (${messageOf(err)})`)
+  return new MalformedError(`the request ended before it was complete (${describeError(err)})`)
 }
 
 function isLengthError (err: unknown): boolean {
@@ -276,6 +276,3 @@ function lengthOf (err: unknown): number | undefined {
   return m?.[1] === undefined ? undefined : Number(m[1])
 }
 
-function messageOf (err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}

@@ -12,6 +12,7 @@ import type { BackoffPolicy } from '../backoff'
 import { DEFAULT_BACKOFF, backoffDelay } from '../backoff'
 import { deadline } from '../deadline'
 import { Emitter } from '../emitter'
+import { describeError } from '../errors'
 
 export const RELAY_DIAL_TIMEOUT_MS = 10_000
 /** While connected without a reservation, look again this often (address events can coalesce away). */
@@ -95,7 +96,7 @@ export class RelayManager implements RelayMonitor {
       relay.failures = 0
       this.#refresh(relay)
     } catch (err) {
-      const why = limit.timedOut() ? `no answer within ${RELAY_DIAL_TIMEOUT_MS / 1000} s` : messageOf(err)
+      const why = limit.timedOut() ? `no answer within ${RELAY_DIAL_TIMEOUT_MS / 1000} s` : describeError(err)
       this.#down(relay, `relay unreachable: ${why}`)
     } finally {
       limit.clear()
@@ -173,6 +174,3 @@ function parseRelay (addr: string): Tracked {
   }
 }
 
-function messageOf (err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
