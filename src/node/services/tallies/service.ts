@@ -8,12 +8,13 @@ import { toBase64url } from '../../../core/codec/base64url'
 import { ChipsError } from '../../../core/errors'
 import { NONCE_BYTES, sealJson } from '../../../core/crypto/seal'
 import { partyAction, signPartyAction } from '../../../core/chit/sign'
-import type { Op, PartyAction, TallyAction } from '../../../core/chit/types'
+import type { Op, TallyAction } from '../../../core/chit/types'
 import { OverLimitError, UnknownInvoiceError } from '../../../core/chit/errors'
 import { phaseOf } from '../../../core/tally/negotiation'
 import { availableCredit, balanceOf, type TallyState } from '../../../core/tally/state'
 import { allChits } from '../../../core/tally/chit-index'
 import { checkTradingVars } from '../../../core/tally/rules'
+import { KeyUsedError } from '../../../core/keys/chain'
 import { otherSide, type Side } from '../../../core/tally/types'
 import type {
   ChitView, ContactCard, CounterRequest, InvitationView, InviteRequest, OfferView, TallyApi, TallyView, TradeVarsRequest
@@ -179,34 +180,34 @@ export class TallyService implements TallyApi {
     const mine = queued.map(q => q.action).filter((a): a is Extract<TallyAction, { kind: 'party' }> => a.kind === 'party' && a.action.body.side === side)
     const queuedPayments = mine.reduce((n, a) => n + (a.action.body.op.op === 'pay' ? a.action.body.op.units : 0), 0)
     const op = build(chit, seal, { state, side, queuedPayments })
-    let lastError: unknown
-    for (let attempt = 0; attempt < MAX_KEY_RETRIES; attempt++) {
+    const sign = async (): Promise<TallyAction> => {
       const fresh = diary.state(tally) ?? state
       const queuedIndex = Math.max(-1, ...mine.map(a => a.action.body.index)) + 1
       const index = Math.max(fresh[side].chain.index, queuedIndex, this.#reserved.get(tally) ?? 0)
       this.#reserved.set(tally, index + 1)
-      const signed: PartyAction = await signPartyAction(this.deps.crypto, this.deps.identity.userSecret, { tally, side, index, op })
-      const action = partyAction(signed)
-      try {
-        const certified = await this.#waitCertified(diary.submit(tally, [action]))
-        const view = chitOf(action, side, key)!
-        if (certified === undefined) return { ...view, status: 'pending', time: now }
-        const outcome = certified.outcomes[0]
-        const after = diary.state(tally)
-        if (outcome?.refused !== undefined) {
-          throw new ChitRefusedError(outcome.refused, refusalText(outcome.refused), view.id)
+      return partyAction(await signPartyAction(this.deps.crypto, this.deps.identity.userSecret, { tally, side, index, op }))
+    }
+    const first = await sign()
+    // Certify, re-signing with the next chain key when another device of this user used ours (KEY_USED).
+    const certify = async (): Promise<CertifiedEntry> => {
+      let action = first
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await diary.submit(tally, [action])
+        } catch (err) {
+          const expected = keyUsed(err)
+          if (expected === undefined || attempt >= MAX_KEY_RETRIES) throw err
+          this.#reserved.set(tally, Math.max(expected, diary.state(tally)?.[side].chain.index ?? 0))
+          action = await sign()
         }
-        return { ...view, seq: outcome?.seq, status: certifiedStatus(view, after), time: now }
-      } catch (err) {
-        lastError = err
-        if (err instanceof ChipsError && (err.code === 'KEY_USED' || /KEY_USED/.test(err.message))) {
-          this.#reserved.delete(tally) // another device used this key: take the next one from the certified state
-          continue
-        }
-        throw err
       }
     }
-    throw lastError
+    const view = chitOf(first, side, key)!
+    const certified = await this.#waitCertified(certify())
+    if (certified === undefined) return { ...view, status: 'pending', time: now }
+    const outcome = certified.outcomes[0]
+    if (outcome?.refused !== undefined) throw new ChitRefusedError(outcome.refused, refusalText(outcome.refused), view.id)
+    return { ...view, ...(outcome !== undefined ? { seq: outcome.seq } : {}), status: certifiedStatus(view, diary.state(tally)), time: now }
   }
 
   /** The certified entry, or undefined if it is not certified within the wait (it stays queued and completes later). */
@@ -288,6 +289,15 @@ const REFUSALS: Record<string, string> = {
   DUPLICATE_CHIT: 'this chit is already on the tally',
   FORBIDDEN_TRANSITION: 'the tally does not allow this now',
   INVALID_TRADING_VARIABLES: 'the trading variables are not valid'
+}
+
+/** The chain index to use next when `err` says our key was used (the diary wraps the core's KeyUsedError). */
+function keyUsed (err: unknown): number | undefined {
+  if (!(err instanceof ChipsError)) return undefined
+  if (err instanceof KeyUsedError) return err.expected
+  if (err.code !== 'KEY_USED' && !err.message.includes('KEY_USED')) return undefined
+  const m = /must use key (\d+)/.exec(err.message)
+  return m === null ? 0 : Number(m[1])
 }
 
 export function refusalText (code: string): string {

@@ -2,6 +2,8 @@
 // invoices accepted and declined, over-limit refusals, trading variables, closing at zero, simultaneous
 // chits, the partner offline, reloads. The diary is the FakeLedger (real tally machine, no replication).
 import { describe, expect, it } from 'vitest'
+import { nobleProvider } from '../../../../src/core/crypto/noble'
+import { partyAction, signPartyAction } from '../../../../src/core/chit/sign'
 import { BASE, tallyWorld, type TallyWallet } from './world'
 
 async function openTally (seed: number, limits = { stock: 10_000, foil: 2_000 }): Promise<{ w: ReturnType<typeof tallyWorld>, a: TallyWallet, b: TallyWallet, id: string }> {
@@ -148,5 +150,23 @@ describe('tally actions (simulated network, fake diary)', () => {
     // and trading continues after the reloads, on the next chain keys
     await expect(w.time.run(a2.tallies.pay(id, 100))).resolves.toMatchObject({ status: 'final' })
     await expect(w.time.run(b2.tallies.pay(id, 100))).resolves.toMatchObject({ status: 'final' })
+  })
+
+  it('KEY_USED: another device of the same user used the chain key first → the action is re-signed with the next key and certified', async () => {
+    const { w, a, b, id } = await openTally(2301)
+    await w.ledger.setOnline(a.memberKey, false)
+    const other = w.ledger.diary('other-device-of-bob', w.time.clock.now)
+    await other.open(w.ledger.books.get(id)!.genesis)
+    const index = w.ledger.books.get(id)!.state.foil.chain.index
+    const theirs = partyAction(await signPartyAction(nobleProvider, b.identity.userSecret, { tally: id, side: 'foil', index, op: { op: 'pay', chit: 'other-device-chit-1', units: 100 } }))
+    const done = other.submit(id, [theirs])
+    const mine = await w.time.run(b.tallies.pay(id, 200))
+    expect(mine.status).toBe('pending')
+    await w.ledger.setOnline(a.memberKey, true)
+    await w.time.run(done)
+    await w.time.advance(100)
+    expect(await b.tallies.get(id)).toMatchObject({ balance: -300, queued: 0 })
+    expect((await b.tallies.chits(id)).map(c => [c.units, c.status])).toEqual([[-200, 'final'], [-100, 'final']])
+    expect(w.ledger.books.get(id)!.state.foil.chain.index).toBe(index + 2)
   })
 })
