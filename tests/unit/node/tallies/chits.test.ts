@@ -169,4 +169,28 @@ describe('tally actions (simulated network, fake diary)', () => {
     expect((await b.tallies.chits(id)).map(c => [c.units, c.status])).toEqual([[-200, 'final'], [-100, 'final']])
     expect(w.ledger.books.get(id)!.state.foil.chain.index).toBe(index + 2)
   })
+
+  it('scenario 18: a new chit reusing an existing chit id is recorded as refused (DUPLICATE_CHIT) and replaces nothing', async () => {
+    const { w, a, b, id } = await openTally(1802)
+    const paid = await w.time.run(b.tallies.pay(id, 300))
+    const index = w.ledger.books.get(id)!.state.foil.chain.index
+    const clash = partyAction(await signPartyAction(nobleProvider, b.identity.userSecret, { tally: id, side: 'foil', index, op: { op: 'pay', chit: paid.id, units: 9_000 } }))
+    const diary = [...w.ledger.diaries].find(d => d.memberKey === b.memberKey && !d.stopped)!
+    const certified = await w.time.run(diary.submit(id, [clash]))
+    expect(certified.outcomes[0]?.refused).toBe('DUPLICATE_CHIT')
+    expect(await a.tallies.get(id)).toMatchObject({ balance: 300, chits: 1 })
+    const history = await a.tallies.chits(id)
+    expect(history.map(c => [c.id, c.units, c.status])).toEqual([[paid.id, 9_000, 'refused'], [paid.id, 300, 'final']])
+    // the chain goes on
+    await expect(w.time.run(b.tallies.pay(id, 1))).resolves.toMatchObject({ status: 'final' })
+  })
+
+  it('scenario 15 (continued): after a declined invoice the payee sends a changed one, which is paid', async () => {
+    const { w, a, b, id } = await openTally(1503)
+    const first = await w.time.run(a.tallies.invoice(id, 2_500))
+    await w.time.run(b.tallies.declineInvoice(id, first.id))
+    const second = await w.time.run(a.tallies.invoice(id, 2_000, 'corrected'))
+    await w.time.run(b.tallies.acceptInvoice(id, second.id))
+    expect(await a.tallies.get(id)).toMatchObject({ balance: 2_000 })
+  })
 })
