@@ -1,5 +1,6 @@
-// A certificate = an entry + approvals from a strict majority of each required party's member weight at
-// its seq. Certificates are kept forever and verify offline against the member set in force at their seq.
+// A certificate = an entry + approvals, all of ONE round, from each required party's quorum at its seq: the
+// fast quorum in round 0, a strict majority in a recovery round (quorum.ts). Certificates are kept forever and
+// verify offline against the member set in force at their seq.
 import * as v from 'valibot'
 import type { SignatureProvider } from '../crypto/provider'
 import { MalformedError } from '../errors'
@@ -8,7 +9,8 @@ import { verifyEntrySignature, type Entry } from './entry'
 import { AnswerMismatchError, DuplicateAnswerError, NoQuorumError, NotAMemberError } from './errors'
 import { evaluateEntry, type Evaluation } from './evaluate'
 import type { DiaryContext, Head } from './head'
-import { hasMajority, isMember, weightOf, totalWeight } from './quorum'
+import { fastQuorumWeight, hasFastQuorum, hasMajority, isMember, weightOf, totalWeight } from './quorum'
+import { roundKey, sameRound } from './round'
 import { CertificateSchema } from './schema'
 
 export interface Certificate<A> {
@@ -35,9 +37,14 @@ export async function verifyCertificateSignatures<A> (p: SignatureProvider, cert
   return { entry: entry as Entry<A>, approvals: approvals as Answer[] }
 }
 
-/** Checks signature-verified approvals against an evaluated entry: right entry, members only, once each, a majority per party. */
+/**
+ * Checks signature-verified approvals against an evaluated entry: right entry, members only, once each, all of
+ * one round, and per required party the fast quorum (round 0) or a strict majority (a recovery round).
+ */
 export function checkApprovals<S, A> (ev: Evaluation<S>, entry: Entry<A>, approvals: readonly Answer[]): void {
   const seen = new Set<string>()
+  const round = approvals[0]?.body.round
+  if (round !== undefined && !isMember(ev.members, round.by)) throw new NotAMemberError(round.by, entry.body.seq)
   for (const a of approvals) {
     const b = a.body
     if (b.verdict !== 'approve') throw new AnswerMismatchError(`a '${b.verdict}' answer counted as an approval`)
@@ -45,12 +52,17 @@ export function checkApprovals<S, A> (ev: Evaluation<S>, entry: Entry<A>, approv
       throw new AnswerMismatchError(`approval of ${b.entry} at ${b.seq} counted for ${ev.hash} at ${entry.body.seq}`)
     }
     if (!isMember(ev.members, a.signer)) throw new NotAMemberError(a.signer, b.seq)
+    if (!sameRound(b.round, round)) throw new AnswerMismatchError(`approvals of rounds ${roundKey(round)} and ${roundKey(b.round)} in one certificate`)
     if (seen.has(a.signer)) throw new DuplicateAnswerError(a.signer)
     seen.add(a.signer)
   }
   for (const party of ev.parties) {
     const list = ev.members[party]
-    if (!hasMajority(list, seen)) throw new NoQuorumError(entry.body.seq, party, weightOf(list, seen), totalWeight(list))
+    const ok = round === undefined ? hasFastQuorum(list, seen) : hasMajority(list, seen)
+    if (!ok) {
+      const need = round === undefined ? `at least ${fastQuorumWeight(totalWeight(list))} (round 0, fast quorum)` : 'more than half'
+      throw new NoQuorumError(entry.body.seq, party, weightOf(list, seen), totalWeight(list), need)
+    }
   }
 }
 

@@ -82,8 +82,8 @@ export class CheckpointUntrustedError extends ChipsError {
 
 /** A certificate without a strict majority of each required party's member weight. */
 export class NoQuorumError extends ChipsError {
-  constructor (readonly seq: number, readonly party: string, readonly weight: number, readonly total: number) {
-    super('NO_QUORUM', `entry ${seq}: approvals from ${party} weigh ${weight} of ${total}, need more than half`)
+  constructor (readonly seq: number, readonly party: string, readonly weight: number, readonly total: number, need = 'more than half') {
+    super('NO_QUORUM', `entry ${seq}: approvals from ${party} weigh ${weight} of ${total}, need ${need}`)
   }
 }
 
@@ -134,5 +134,15 @@ export class ProposalStalledError extends ChipsError {
 export class ProposalRejectedError extends ChipsError {
   constructor (readonly seq: number, readonly reason: string, message: string) {
     super('PROPOSAL_REJECTED', `entry at seq ${seq} rejected (${reason}): ${message}`)
+  }
+}
+
+/**
+ * A recovery round's request that its promises do not justify: too few promises (a strict majority of each
+ * party), promises for another seq or round, or an entry other than the one the choice rule imposes.
+ */
+export class InvalidRecoveryChoiceError extends ChipsError {
+  constructor (readonly seq: number, message: string) {
+    super('INVALID_RECOVERY_CHOICE', `recovery at seq ${seq}: ${message}`)
   }
 }

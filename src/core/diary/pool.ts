@@ -4,15 +4,16 @@
 // never freezes the tally.
 import * as v from 'valibot'
 import { MalformedError } from '../errors'
-import { verifyAnswer, type Answer } from './answer'
+import { isStickyRefusal, verifyAnswer, type Answer } from './answer'
 import { makeCertificate, type Certificate } from './certificate'
 import { entryHash, verifyEntrySignature, type Entry } from './entry'
 import { AnswerMismatchError, NotAMemberError, SeqGapError, WrongTallyError } from './errors'
 import { membersOf } from './evaluate'
 import type { DiaryContext, Head } from './head'
 import type { MemberSet, Party } from './machine'
-import { decide, isMember, requiredParties, type Decision } from './quorum'
+import { decide, isMember, requiredParties, roundBlocked, type Decision } from './quorum'
 import type { ReleaseProof } from './release'
+import { roundKey, type Round } from './round'
 
 /** What a node tells another about a pending seq (query reply, partial sync). Untrusted on arrival. */
 export interface PendingView<A> {
@@ -34,7 +35,11 @@ const ViewSchema = v.strictObject({
 export const MAX_POOL_ENTRIES = 64
 
 export interface Judgement<A> extends Decision {
+  /** No certificate can form in the judged round any more (the rest cannot make its quorum): time for a recovery round. */
+  blocked: boolean
+  /** Approvals in the judged round. */
   approvals: Answer[]
+  /** Refusals that count against the judged round: its conflicts and the sticky refusals of any round. */
   refusals: Answer[]
   certificate?: Certificate<A>
   proof?: ReleaseProof<A>
@@ -45,8 +50,8 @@ export class PendingPool<S, A> {
   private readonly members: MemberSet
   private readonly entries = new Map<string, Entry<A>>()
   private readonly parties = new Map<string, Party[]>()
-  /** entry hash → signer → answer (the first one seen; a member gives one answer per entry). */
-  private readonly answers = new Map<string, Map<string, Answer>>()
+  /** entry hash → round key → signer → answer (the first one seen; a member gives one answer per entry and round). */
+  private readonly answers = new Map<string, Map<string, Map<string, Answer>>>()
 
   constructor (private readonly ctx: DiaryContext<S, A>, private readonly head: Head<S>) {
     this.seq = head.seq + 1
@@ -74,8 +79,11 @@ export class PendingPool<S, A> {
     if (b.tally !== this.ctx.tally) throw new WrongTallyError(this.ctx.tally, b.tally)
     if (b.seq !== this.seq) throw new AnswerMismatchError(`answer for seq ${b.seq} in the pool for ${this.seq}`)
     if (!isMember(this.members, answer.signer)) throw new NotAMemberError(answer.signer, b.seq)
-    let bySigner = this.answers.get(b.entry)
-    if (bySigner === undefined) { bySigner = new Map(); this.answers.set(b.entry, bySigner) }
+    let byRound = this.answers.get(b.entry)
+    if (byRound === undefined) { byRound = new Map(); this.answers.set(b.entry, byRound) }
+    const rk = roundKey(b.round)
+    let bySigner = byRound.get(rk)
+    if (bySigner === undefined) { bySigner = new Map(); byRound.set(rk, bySigner) }
     if (!bySigner.has(answer.signer)) bySigner.set(answer.signer, answer)
   }
 
@@ -113,38 +121,76 @@ export class PendingPool<S, A> {
     return [...this.entries.keys()]
   }
 
-  answersFor (hash: string): Answer[] {
-    return [...(this.answers.get(hash)?.values() ?? [])]
+  /** The answers to one entry in one round (round 0 when absent). */
+  answersFor (hash: string, round?: Round): Answer[] {
+    return [...(this.answers.get(hash)?.get(roundKey(round))?.values() ?? [])]
   }
 
-  answeredBy (hash: string): Set<string> {
-    return new Set(this.answers.get(hash)?.keys() ?? [])
+  /** Who answered this entry in this round, or refused it stickily in any round (they need no resend). */
+  answeredBy (hash: string, round?: Round): Set<string> {
+    return new Set([...this.answersFor(hash, round), ...this.stickyFor(hash)].map(a => a.signer))
+  }
+
+  /** Sticky refusals (reject, stale) of an entry in any round, one per signer. */
+  stickyFor (hash: string): Answer[] {
+    const bySigner = new Map<string, Answer>()
+    for (const m of this.answers.get(hash)?.values() ?? []) for (const a of m.values()) if (isStickyRefusal(a) && !bySigner.has(a.signer)) bySigner.set(a.signer, a)
+    return [...bySigner.values()]
+  }
+
+  /** The rounds in which this entry has answers (undefined = round 0). */
+  roundsOf (hash: string): Array<Round | undefined> {
+    const out: Array<Round | undefined> = []
+    for (const m of this.answers.get(hash)?.values() ?? []) {
+      const first = m.values().next().value
+      if (first !== undefined) out.push(first.body.round)
+    }
+    return out
   }
 
   view (): PendingView<A> {
     return {
       seq: this.seq,
       entries: [...this.entries.values()],
-      answers: [...this.answers.values()].flatMap(m => [...m.values()])
+      answers: [...this.answers.values()].flatMap(r => [...r.values()].flatMap(m => [...m.values()]))
     }
   }
 
-  /** Where the answers for one entry stand: a certificate, a release proof, or neither yet. */
-  async judge (hash: string): Promise<Judgement<A>> {
-    const all = this.answersFor(hash)
-    const approvals = all.filter(a => a.body.verdict === 'approve')
-    const refusals = all.filter(a => a.body.verdict !== 'approve')
+  /**
+   * Where the answers for one entry stand in one round: a certificate (the round's quorum of approvals), a
+   * release proof (sticky refusals rule out a strict majority in every round), blocked in this round, or open.
+   * `alsoRefusing`: members known not to answer this round (they promised a higher one): liveness only.
+   */
+  async judge (hash: string, round?: Round, alsoRefusing: ReadonlySet<string> = new Set()): Promise<Judgement<A>> {
+    const inRound = this.answersFor(hash, round)
+    const approvals = inRound.filter(a => a.body.verdict === 'approve')
+    const sticky = this.stickyFor(hash)
+    const stickySigners = new Set(sticky.map(a => a.signer))
+    const refusals = [...sticky, ...inRound.filter(a => a.body.verdict === 'conflict' && !stickySigners.has(a.signer))]
     const entry = this.entries.get(hash)
-    if (entry === undefined) return { certified: false, dead: false, approvals, refusals }
+    if (entry === undefined) return { certified: false, dead: false, blocked: false, approvals, refusals }
     let parties = this.parties.get(hash)
     if (parties === undefined) {
       parties = await requiredParties(this.ctx.machine, this.head.state, entry.body.actions)
       this.parties.set(hash, parties)
     }
-    const d = decide(this.members, parties, new Set(approvals.map(a => a.signer)), new Set(refusals.map(a => a.signer)))
-    const j: Judgement<A> = { ...d, approvals, refusals }
+    const d = decide(this.members, parties, new Set(approvals.map(a => a.signer)), stickySigners, round === undefined)
+    const against = new Set([...refusals.map(a => a.signer), ...alsoRefusing])
+    for (const a of approvals) against.delete(a.signer)
+    const j: Judgement<A> = { ...d, blocked: d.dead || roundBlocked(this.members, parties, against, round === undefined), approvals, refusals }
     if (d.certified) j.certificate = makeCertificate(entry, approvals)
-    else if (d.dead) j.proof = { entry, refusals }
+    else if (d.dead) j.proof = { entry, refusals: sticky }
     return j
+  }
+
+  /** A certificate some entry's answers already make, in any round (partial sync), or undefined. */
+  async anyCertificate (): Promise<Certificate<A> | undefined> {
+    for (const hash of this.hashes()) {
+      for (const round of this.roundsOf(hash)) {
+        const j = await this.judge(hash, round)
+        if (j.certificate !== undefined) return j.certificate
+      }
+    }
+    return undefined
   }
 }

@@ -1,6 +1,10 @@
-// Quorum arithmetic. A certificate needs approvals from a STRICT majority of each required party's member
-// weight: any two certificates for one seq then share an honest member of each such party, and an honest
-// member approves one entry per seq (until a proof releases it), so no fork can form behind a party's back.
+// Quorum arithmetic, per party, in member weight (total W):
+// - classic quorum: a STRICT majority (weight ≥ c = ⌊W/2⌋ + 1). Recovery rounds (r ≥ 1) and promises use it.
+// - fast quorum (round 0): weight ≥ f = ⌊(2W − c)/2⌋ + 1, the least f with 2f + c > 2W. Then any two fast
+//   quorums and any classic quorum share a member: w(Q1 ∩ Q2 ∩ C) ≥ w(Q1) + w(Q2) + w(C) − 2W ≥ 2f + c − 2W ≥ 1.
+//   For 1, 2 or 3 members of weight 1, f = all of them.
+// Any two certificates for one seq then share an honest member of each required party, and the round rules
+// (docs/protocol.md D.3) make that member's votes agree, so no fork can form behind a party's back.
 import type { Member, MemberSet, Party, ReplicatedMachine } from './machine'
 import { InvalidMemberSetError, InvalidQuorumError } from './errors'
 
@@ -47,6 +51,27 @@ export function hasMajority (members: readonly Member[], approvers: ReadonlySet<
   return 2 * weightOf(members, approvers) > totalWeight(members)
 }
 
+/** The smallest classic quorum weight: strictly more than half. */
+export function classicQuorumWeight (total: number): number {
+  return Math.floor(total / 2) + 1
+}
+
+/** The smallest fast (round-0) quorum weight: 2·f + c > 2·total, so two fast quorums and a classic one intersect. */
+export function fastQuorumWeight (total: number): number {
+  return Math.floor((2 * total - classicQuorumWeight(total)) / 2) + 1
+}
+
+/** Approvals enough for a round-0 certificate of this party. */
+export function hasFastQuorum (members: readonly Member[], approvers: ReadonlySet<string>): boolean {
+  return weightOf(members, approvers) >= fastQuorumWeight(totalWeight(members))
+}
+
+/** These members will not approve in round 0, so the rest cannot make a fast quorum. */
+export function fastImpossible (members: readonly Member[], refusers: ReadonlySet<string>): boolean {
+  const total = totalWeight(members)
+  return total - weightOf(members, refusers) < fastQuorumWeight(total)
+}
+
 /** Members who refused can never approve, so the rest can no longer make a strict majority. */
 export function majorityImpossible (members: readonly Member[], refusers: ReadonlySet<string>): boolean {
   return 2 * weightOf(members, refusers) >= totalWeight(members)
@@ -67,16 +92,29 @@ export function isRelaxed (parties: readonly Party[]): boolean {
 }
 
 export interface Decision {
-  /** Every required party has a strict majority of approvals. */
+  /** Every required party has the quorum of approvals (fast in round 0, a strict majority otherwise). */
   certified: boolean
-  /** Some required party's refusals rule out a majority: the entry can never be certified. */
+  /** Some required party's (sticky) refusals rule out a strict majority: the entry can never be certified. */
   dead: boolean
 }
 
-/** Judges a set of approving and refusing member keys against a quorum. */
-export function decide (set: MemberSet, parties: readonly Party[], approvers: ReadonlySet<string>, refusers: ReadonlySet<string>): Decision {
+/**
+ * Judges approving and refusing member keys. `fast`: the approvals are of round 0 and need the fast quorum.
+ * `dead` reads `refusers` as sticky refusals (pass only reject / stale signers when it must prove anything).
+ */
+export function decide (set: MemberSet, parties: readonly Party[], approvers: ReadonlySet<string>, refusers: ReadonlySet<string>, fast = false): Decision {
   return {
-    certified: parties.every(p => hasMajority(set[p], approvers)),
+    certified: parties.every(p => (fast ? hasFastQuorum(set[p], approvers) : hasMajority(set[p], approvers))),
     dead: parties.some(p => majorityImpossible(set[p], refusers))
   }
+}
+
+/** No certificate can form in this round: the members who will not approve in it leave no quorum. */
+export function roundBlocked (set: MemberSet, parties: readonly Party[], refusers: ReadonlySet<string>, fast: boolean): boolean {
+  return parties.some(p => (fast ? fastImpossible(set[p], refusers) : majorityImpossible(set[p], refusers)))
+}
+
+/** A strict majority of EVERY party (promises for a recovery round, whatever the entry's quorum). */
+export function majorityOfEach (set: MemberSet, keys: ReadonlySet<string>): boolean {
+  return PARTIES.every(p => hasMajority(set[p], keys))
 }

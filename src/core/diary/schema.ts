@@ -11,6 +11,9 @@ const Code = v.pipe(v.string(), v.minLength(1), v.maxLength(64))
 
 export const HeadRefSchema = v.strictObject({ seq: Seq, hash: Hash })
 
+/** A recovery round (round 0 is the field absent). */
+export const RoundSchema = v.strictObject({ n: v.pipe(v.number(), v.safeInteger(), v.minValue(1)), by: Key })
+
 export const EntryBodySchema = v.strictObject({
   tally: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
   seq: v.pipe(Seq, v.minValue(1)),
@@ -25,7 +28,8 @@ export const EntryBodySchema = v.strictObject({
 const AnswerCommon = {
   tally: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
   seq: v.pipe(Seq, v.minValue(1)),
-  entry: Hash
+  entry: Hash,
+  round: v.optional(RoundSchema)
 }
 
 export const AnswerBodySchema = v.variant('verdict', [
@@ -38,6 +42,14 @@ export const AnswerBodySchema = v.variant('verdict', [
     reason: v.strictObject({ code: Code, message: v.pipe(v.string(), v.maxLength(512)) })
   })
 ])
+
+/** A member's promise not to answer rounds below `round` at `seq`, with its latest vote there. */
+export const PromiseBodySchema = v.strictObject({
+  tally: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  seq: v.pipe(Seq, v.minValue(1)),
+  round: RoundSchema,
+  vote: v.optional(v.strictObject({ entry: Hash, round: v.optional(RoundSchema) }))
+})
 
 const Envelope = v.looseObject({ v: v.literal(1), type: v.string(), body: v.unknown(), signer: v.string(), sig: v.string() })
 

@@ -1,4 +1,5 @@
-// Certificates (a strict majority of each party's member weight) and release proofs (only on proof).
+// Certificates (round 0: the fast quorum of each party; a recovery round: a strict majority, all approvals of
+// one round) and release proofs (only on proof: sticky refusals or a certificate for another entry).
 import { describe, expect, it } from 'vitest'
 import {
   genesisHead, makeCertificate, verifyCertificate, verifyReleaseProof, type Certificate
@@ -11,13 +12,45 @@ async function codeOf (p: Promise<unknown>): Promise<string> {
 }
 
 describe('certificate', () => {
-  it('verifies with a strict majority of each party and yields the next state', async () => {
+  it('verifies a recovery-round certificate with a strict majority of each party and yields the next state', async () => {
     const toy = await makeToy({ stock: 3, foil: 3 })
     const g = genesisHead(toy.genesis)
     const e = await entryOn(toy, g, toy.foil[0]!, [add(7)])
-    const cert = await certify(toy, e, [toy.stock[0]!, toy.stock[2]!, toy.foil[1]!, toy.foil[2]!])
+    const r1 = { n: 1, by: toy.stock[0]!.key }
+    const cert = await certify(toy, e, [toy.stock[0]!, toy.stock[2]!, toy.foil[1]!, toy.foil[2]!], r1)
     const { evaluation } = await verifyCertificate(toy.ctx, g, wire(cert))
     expect(evaluation.state.count).toBe(7)
+    // The same majority in round 0 is no certificate: round 0 needs the fast quorum (all of 3).
+    expect(await codeOf(verifyCertificate(toy.ctx, g, await certify(toy, e, [toy.stock[0]!, toy.stock[2]!, toy.foil[1]!, toy.foil[2]!])))).toBe('NO_QUORUM')
+    await verifyCertificate(toy.ctx, g, await certify(toy, e, toy.all))
+  })
+
+  it('round 0 needs the fast quorum: 2f + c > 2W per party (3 of 4, 4 of 5, 5 of 7 by weight)', async () => {
+    for (const [n, fast] of [[4, 3], [5, 4], [7, 6]] as const) {
+      const toy = await makeToy({ stock: 1, foil: n, tally: `fast-${n}` })
+      const g = genesisHead(toy.genesis)
+      const e = await entryOn(toy, g, toy.foil[0]!, [add(1)])
+      await verifyCertificate(toy.ctx, g, await certify(toy, e, [...toy.stock, ...toy.foil.slice(0, fast)]))
+      expect(await codeOf(verifyCertificate(toy.ctx, g, await certify(toy, e, [...toy.stock, ...toy.foil.slice(0, fast - 1)])))).toBe('NO_QUORUM')
+      // A recovery round needs a strict majority only.
+      const r = { n: 2, by: toy.foil[0]!.key }
+      await verifyCertificate(toy.ctx, g, await certify(toy, e, [...toy.stock, ...toy.foil.slice(0, Math.floor(n / 2) + 1)], r))
+      expect(await codeOf(verifyCertificate(toy.ctx, g, await certify(toy, e, [...toy.stock, ...toy.foil.slice(0, Math.floor(n / 2))], r)))).toBe('NO_QUORUM')
+    }
+  })
+
+  it('refuses approvals of different rounds in one certificate (ANSWER_MISMATCH) and a round owned by a non-member', async () => {
+    const toy = await makeToy({ stock: 1, foil: 3 })
+    const g = genesisHead(toy.genesis)
+    const e = await entryOn(toy, g, toy.foil[0]!, [add(1)])
+    const r1 = { n: 1, by: toy.foil[0]!.key }
+    const r2 = { n: 1, by: toy.foil[1]!.key }
+    const mixed = makeCertificate(e, [await answer(toy.stock[0]!, e, 'approve', r1), await answer(toy.foil[0]!, e, 'approve', r1), await answer(toy.foil[1]!, e, 'approve', r2)])
+    expect(await codeOf(verifyCertificate(toy.ctx, g, mixed))).toBe('ANSWER_MISMATCH')
+    const withZero = makeCertificate(e, [await answer(toy.stock[0]!, e, 'approve', r1), await answer(toy.foil[0]!, e, 'approve', r1), await answer(toy.foil[1]!, e)])
+    expect(await codeOf(verifyCertificate(toy.ctx, g, withZero))).toBe('ANSWER_MISMATCH')
+    const outsider = { n: 1, by: (await node('outsider')).key }
+    expect(await codeOf(verifyCertificate(toy.ctx, g, await certify(toy, e, [toy.stock[0]!, toy.foil[0]!, toy.foil[1]!], outsider)))).toBe('NOT_A_MEMBER')
   })
 
   it('refuses a certificate without a majority of one party (NO_QUORUM), whatever the other party holds', async () => {
@@ -32,8 +65,12 @@ describe('certificate', () => {
     const toy = await makeToy({ stock: 3, foil: 1, tally: 'weighted', weights: { 'weighted-s0': 3 } })
     const g = genesisHead(toy.genesis)
     const e = await entryOn(toy, g, toy.foil[0]!, [add(1)])
-    await verifyCertificate(toy.ctx, g, await certify(toy, e, [toy.stock[0]!, toy.foil[0]!]))
-    expect(await codeOf(verifyCertificate(toy.ctx, g, await certify(toy, e, [toy.stock[1]!, toy.stock[2]!, toy.foil[0]!])))).toBe('NO_QUORUM')
+    const r = { n: 1, by: toy.foil[0]!.key }
+    await verifyCertificate(toy.ctx, g, await certify(toy, e, [toy.stock[0]!, toy.foil[0]!], r))
+    expect(await codeOf(verifyCertificate(toy.ctx, g, await certify(toy, e, [toy.stock[1]!, toy.stock[2]!, toy.foil[0]!], r)))).toBe('NO_QUORUM')
+    // Round 0, W = 5: c = 3, fast f = 4: s0 (3) + s1 (1) is fast; s0 alone is a majority but not fast.
+    await verifyCertificate(toy.ctx, g, await certify(toy, e, [toy.stock[0]!, toy.stock[1]!, toy.foil[0]!]))
+    expect(await codeOf(verifyCertificate(toy.ctx, g, await certify(toy, e, [toy.stock[0]!, toy.foil[0]!])))).toBe('NO_QUORUM')
   })
 
   it('refuses an approval from a non-member (NOT_A_MEMBER)', async () => {
@@ -78,12 +115,14 @@ describe('certificate', () => {
 })
 
 describe('release proof', () => {
-  it('releases on refusals weighing half a party (the rest cannot make a strict majority)', async () => {
+  it('releases on STICKY refusals (reject, stale) weighing half a party: no majority in any round is left', async () => {
     const toy = await makeToy({ stock: 2, foil: 3 })
     const g = genesisHead(toy.genesis)
     const e = await entryOn(toy, g, toy.foil[0]!, [add(1)])
-    const proof = { entry: e, refusals: [await answer(toy.stock[1]!, e, 'conflict')] }
+    const proof = { entry: e, refusals: [await answer(toy.stock[1]!, e, 'reject')] }
     expect((await verifyReleaseProof(toy.ctx, g, wire(proof))).refusals).toHaveLength(1)
+    // A conflict is about ordering in one round: its signer may approve the entry in a recovery round.
+    expect(await codeOf(verifyReleaseProof(toy.ctx, g, { entry: e, refusals: [await answer(toy.stock[1]!, e, 'conflict')] }))).toBe('RELEASE_WITHOUT_PROOF')
     const foilProof = { entry: e, refusals: [await answer(toy.foil[1]!, e, 'reject'), await answer(toy.foil[2]!, e, 'stale')] }
     await verifyReleaseProof(toy.ctx, g, foilProof)
   })
@@ -118,6 +157,6 @@ describe('release proof', () => {
     const g = genesisHead(toy.genesis)
     const reseat = await entryOn(toy, g, toy.stock[0]!, [{ type: 'reseat', id: 'r', party: 'foil', members: [{ key: (await node('nf')).key, weight: 1 }], token: 'foil-key-1' }])
     expect(await codeOf(verifyReleaseProof(toy.ctx, g, { entry: reseat, refusals: await Promise.all(toy.foil.map(f => answer(f, reseat, 'reject'))) }))).toBe('RELEASE_WITHOUT_PROOF')
-    await verifyReleaseProof(toy.ctx, g, { entry: reseat, refusals: [await answer(toy.stock[1]!, reseat, 'conflict')] })
+    await verifyReleaseProof(toy.ctx, g, { entry: reseat, refusals: [await answer(toy.stock[1]!, reseat, 'stale')] })
   })
 })

@@ -9,7 +9,7 @@ import type { SignatureProvider } from '../../../../src/core/crypto/provider'
 import {
   applyActions, makeCertificate, signAnswer, signEntry, entryHash, stateDigest,
   type Answer, type AnswerBody, type Certificate, type DiaryContext, type Entry, type EntryBody, type Genesis, type Head,
-  type Member, type MemberSet, type Party, type ReplicatedMachine
+  type Member, type MemberSet, type Party, type ReplicatedMachine, type Round
 } from '../../../../src/core/diary'
 
 export const rawProvider: SignatureProvider = webCryptoProvider(globalThis.crypto.subtle)
@@ -110,8 +110,9 @@ export async function entryOn (toy: Toy, head: Head<ToyState>, author: TestNode,
   return await signEntry(provider, author.secret, body)
 }
 
-export async function answer (n: TestNode, entry: Entry<ToyAction>, verdict: 'approve' | 'conflict' | 'reject' | 'stale' = 'approve'): Promise<Answer> {
-  const common = { tally: entry.body.tally, seq: entry.body.seq, entry: entryHash(entry) }
+/** A signed answer; `round`: a recovery round (absent = round 0). */
+export async function answer (n: TestNode, entry: Entry<ToyAction>, verdict: 'approve' | 'conflict' | 'reject' | 'stale' = 'approve', round?: Round): Promise<Answer> {
+  const common = { tally: entry.body.tally, seq: entry.body.seq, entry: entryHash(entry), ...(round !== undefined ? { round } : {}) }
   const body: AnswerBody =
     verdict === 'approve' ? { ...common, verdict }
       : verdict === 'conflict' ? { ...common, verdict, reserved: common.entry.split('').reverse().join('') }
@@ -120,8 +121,9 @@ export async function answer (n: TestNode, entry: Entry<ToyAction>, verdict: 'ap
   return await signAnswer(provider, n.secret, body)
 }
 
-export async function certify (toy: Toy, entry: Entry<ToyAction>, approvers: TestNode[]): Promise<Certificate<ToyAction>> {
-  return makeCertificate(entry, await Promise.all(approvers.map(n => answer(n, entry))))
+/** A certificate from these approvers, in round 0 (fast quorum needed) or in a recovery round (a strict majority). */
+export async function certify (toy: Toy, entry: Entry<ToyAction>, approvers: TestNode[], round?: Round): Promise<Certificate<ToyAction>> {
+  return makeCertificate(entry, await Promise.all(approvers.map(n => answer(n, entry, 'approve', round))))
 }
 
 /** Appends a certified entry (approved by everyone) and returns the certificate and the new head. */

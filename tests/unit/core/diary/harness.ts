@@ -3,11 +3,11 @@
 // unchanged; this file plays the node runtime (persist before reply, timers, catch-up, hand-off, driving).
 import { hashOf } from '../../../../src/core/codec/hash'
 import {
-  entryHash, initialDurable, memberStep, preferredProposer, proposerStep, restoreMember, startDrive, startProposal,
-  genesisHead, verifyHistory, requiredParties, decide,
+  entryHash, initialDurable, memberStep, preferredProposer, proposerStep, restoreMember, startDrive, startProposal, startRecovery,
+  genesisHead, verifyHistory,
   type Certificate, type DiaryContext, type Entry, type Genesis, type Head, type MemberDurable, type MemberInput,
   type MemberSet, type MemberState, type MemberStep, type Party, type PendingView, type ProposerCommand, type ProposerConfig,
-  type ProposerContext, type ProposerEvent, type ProposerState, type ReplicatedMachine, type Answer
+  type ProposerContext, type ProposerEvent, type ProposerState, type ReplicatedMachine, type Answer, type Round, type RoundPromise
 } from '../../../../src/core/diary'
 import type { SignatureProvider } from '../../../../src/core/crypto/provider'
 
@@ -33,7 +33,10 @@ interface SimNode<S, A> extends SimMember {
 }
 
 type Payload<A> =
-  | { kind: 'propose', entry: Entry<A>, run: number, answers: Answer[] }
+  | { kind: 'propose', entry: Entry<A>, run: number, answers: Answer[], round?: Round, promises?: RoundPromise[], votes?: Entry<A>[] }
+  | { kind: 'prepare', run: number, seq: number, round: Round }
+  | { kind: 'promise', run: number, promise: RoundPromise, entry?: Entry<A> }
+  | { kind: 'outranked', run: number, seq: number, promised: Round }
   | { kind: 'answer', answer: Answer, run: number }
   | { kind: 'behind', run: number, head: { seq: number, hash: string } }
   | { kind: 'certifiedSeq', run: number, seq: number }
@@ -226,8 +229,13 @@ export class Sim<S, A> {
     for (const m of [...set.stock, ...set.foil]) this.send(from, m.key, payload)
   }
 
+  /** Certificates of recovery rounds seen (seqs), to show the properties exercise them. */
+  recoveryCerts = 0
+  private readonly recoverySeqs = new Set<number>()
+
   private observe (cert: Certificate<A>): void {
     const seq = cert.entry.body.seq
+    if (cert.approvals[0]?.body.round !== undefined && !this.recoverySeqs.has(seq)) { this.recoverySeqs.add(seq); this.recoveryCerts++ }
     let s = this.certified.get(seq)
     if (s === undefined) { s = new Set(); this.certified.set(seq, s) }
     s.add(entryHash(cert.entry))
@@ -301,12 +309,22 @@ export class Sim<S, A> {
         case 'send': {
           // Answer our own entry first (persisted), and attach that answer to the others' request.
           let own: Answer | undefined
+          let outranked: Round | undefined
+          const rr = c.round !== undefined ? { round: c.round, promises: c.promises ?? [], votes: c.votes ?? [] } : {}
           if (c.to.includes(key)) {
-            const st = await this.memberInput(key, { type: 'propose', entry: c.entry })
+            const st = await this.memberInput(key, { type: 'propose', entry: c.entry, ...rr })
             if (st.reply.type === 'answer') own = st.reply.answer
+            if (st.reply.type === 'outranked') outranked = st.reply.promised
           }
-          for (const to of c.to) if (to !== key) this.send(key, to, { kind: 'propose', entry: c.entry, run: id, answers: own !== undefined ? [own] : [] })
+          for (const to of c.to) if (to !== key) this.send(key, to, { kind: 'propose', entry: c.entry, run: id, answers: own !== undefined ? [own] : [], ...rr })
           if (own !== undefined) await this.event(key, id, { type: 'answer', answer: own })
+          if (outranked !== undefined) await this.event(key, id, { type: 'outranked', member: key, seq: c.entry.body.seq, promised: outranked })
+          break
+        }
+        case 'prepare': {
+          // Our own promise first (the promised round persisted), then the others'.
+          for (const to of c.to) if (to !== key) this.send(key, to, { kind: 'prepare', run: id, seq: c.seq, round: c.round })
+          if (c.to.includes(key)) await this.onPrepareReply(key, key, id, await this.memberInput(key, { type: 'prepare', seq: c.seq, round: c.round }))
           break
         }
         case 'publish': this.observe(c.certificate); this.broadcast(key, { kind: 'certificate', certificate: c.certificate }); break
@@ -331,6 +349,13 @@ export class Sim<S, A> {
           break
       }
     }
+  }
+
+  private async onPrepareReply (key: string, from: string, id: number, st: MemberStep<S, A>): Promise<void> {
+    const r = st.reply
+    if (r.type === 'promise') await this.event(key, id, { type: 'promise', member: from, promise: r.promise, entry: r.entry })
+    else if (r.type === 'outranked') await this.event(key, id, { type: 'outranked', member: from, seq: r.seq, promised: r.promised })
+    else if (r.type === 'certified') await this.event(key, id, { type: 'certified', member: from, seq: r.seq })
   }
 
   private endRun (v: Volatile<S, A>, id: number): void {
@@ -360,6 +385,27 @@ export class Sim<S, A> {
     await this.run(key, id, step.commands)
   }
 
+  /**
+   * Adversary: `key` starts a recovery round at once for its pending seq, proposing (if the choice is free) the
+   * `pick`-th pending entry it knows, not necessarily its own vote: recovery rounds at arbitrary moments,
+   * including after a certificate formed that has not reached anyone yet.
+   */
+  async recover (key: string, pick: number): Promise<void> {
+    const n = this.nodes.get(key)!
+    const v = n.volatile
+    if (v === undefined) return
+    const view = v.member.pool.view()
+    const r = n.durable.member.reservation
+    const entries = r !== undefined && !view.entries.some(e => entryHash(e) === r.hash) ? [...view.entries, r.entry] : view.entries
+    const entry = entries[pick % Math.max(1, entries.length)]
+    if (entry === undefined) return
+    this.trace?.(`${this.clock} ${n.name} recovers ${entryHash(entry).slice(0, 6)}`)
+    const step = await startRecovery(this.pctx(n), this.head(key), entry)
+    const id = ++this.runSeq
+    v.runs.set(id, { state: step.state, own: false })
+    await this.run(key, id, step.commands)
+  }
+
   // ---- delivery ----------------------------------------------------------------------------------------------
 
   async deliver (i: number): Promise<void> {
@@ -368,10 +414,26 @@ export class Sim<S, A> {
     const to = m.to
     const p = m.payload
     switch (p.kind) {
+      case 'prepare': {
+        const s = await this.memberInput(to, { type: 'prepare', seq: p.seq, round: p.round })
+        const r = s.reply
+        if (r.type === 'promise') this.send(to, m.from, { kind: 'promise', run: p.run, promise: r.promise, ...(r.entry !== undefined ? { entry: r.entry } : {}) })
+        else if (r.type === 'outranked') this.send(to, m.from, { kind: 'outranked', run: p.run, seq: r.seq, promised: r.promised })
+        else if (r.type === 'behind') this.send(to, m.from, { kind: 'behind', run: p.run, head: r.head })
+        else if (r.type === 'certified') {
+          this.send(to, m.from, { kind: 'certs', list: this.nodes.get(to)!.durable.log.slice(r.seq - 1) })
+          this.send(to, m.from, { kind: 'certifiedSeq', run: p.run, seq: r.seq })
+        }
+        break
+      }
+      case 'promise': await this.event(to, p.run, { type: 'promise', member: m.from, promise: p.promise, entry: p.entry }); break
+      case 'outranked': await this.event(to, p.run, { type: 'outranked', member: m.from, seq: p.seq, promised: p.promised }); break
       case 'propose': {
-        const s = await this.memberInput(to, { type: 'propose', entry: p.entry, answers: p.answers })
+        const rr = p.round !== undefined ? { round: p.round, promises: p.promises ?? [], votes: p.votes ?? [] } : {}
+        const s = await this.memberInput(to, { type: 'propose', entry: p.entry, answers: p.answers, ...rr })
         const r = s.reply
         if (r.type === 'answer') this.send(to, m.from, { kind: 'answer', answer: r.answer, run: p.run })
+        else if (r.type === 'outranked') this.send(to, m.from, { kind: 'outranked', run: p.run, seq: r.seq, promised: r.promised })
         else if (r.type === 'behind') this.send(to, m.from, { kind: 'behind', run: p.run, head: r.head })
         else if (r.type === 'certified') {
           this.send(to, m.from, { kind: 'certs', list: this.nodes.get(to)!.durable.log.slice(r.seq - 1) })
@@ -486,40 +548,6 @@ export class Sim<S, A> {
       const r = await verifyHistory(this.ctx, this.opts.genesis, n.durable.log)
       if (r.head.hash !== n.durable.member.head.hash) throw new Error(`${n.name}: verified head differs from its own`)
     }
-  }
-
-  /**
-   * When the up nodes did not settle: every entry an up member still reserves must be undecidable from the
-   * up members' own (durable) answers, i.e. only a down member's answer could decide it. Returns the reasons
-   * it is not (empty = blocked only by the lost members, which DESIGN §5's rules cannot avoid).
-   */
-  async unexplainedBlocks (down: ReadonlySet<string>): Promise<string[]> {
-    const problems: string[] = []
-    const up = [...this.nodes.values()].filter(n => !down.has(n.key))
-    if (up.every(n => n.durable.member.reservation === undefined)) problems.push('stuck although no up member holds a reservation')
-    for (const n of up) {
-      const r = n.durable.member.reservation
-      if (r === undefined) continue
-      const head = n.durable.member.head
-      const members = this.opts.machine.members(head.state)
-      const all = [...members.stock, ...members.foil]
-      const approvers = new Set<string>()
-      const refusers = new Set<string>()
-      for (const m of up) {
-        if (m.durable.member.head.seq !== head.seq) { problems.push(`${m.name} is at another head than ${n.name}`); continue }
-        const a = m.durable.member.answers[r.hash]
-        if (a === undefined) {
-          if (all.some(x => x.key === m.key)) problems.push(`${m.name} never answered ${r.hash.slice(0, 6)} reserved by ${n.name}`)
-          continue
-        }
-        if (a.body.verdict === 'approve') approvers.add(m.key)
-        else refusers.add(m.key)
-      }
-      const parties = await requiredParties(this.opts.machine, head.state, r.entry.body.actions)
-      const d = decide(members, parties, approvers, refusers)
-      if (d.certified || d.dead) problems.push(`${r.hash.slice(0, 6)} is decidable from the up members (certified ${d.certified}, dead ${d.dead})`)
-    }
-    return problems
   }
 
   /** Content hashes of every action in the longest certified log. */

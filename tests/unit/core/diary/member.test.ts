@@ -59,7 +59,7 @@ describe('member', () => {
     const e2 = await entryOn(toy, g, toy.foil[1]!, [add(2)])
     const s1 = await memberStep(ctx, state, { type: 'propose', entry: e1 })
     const s2 = await memberStep(ctx, s1.state, { type: 'propose', entry: e2 })
-    const proof = { entry: e1, refusals: [await answer(toy.stock[1]!, e1, 'conflict')] }
+    const proof = { entry: e1, refusals: [await answer(toy.stock[1]!, e1, 'reject')] }
     const s3 = await memberStep(ctx, s2.state, { type: 'release', proof })
     expect(s3.reply).toEqual({ type: 'released', entry: entryHash(e1), held: true })
     expect(s3.write?.durable.reservation).toBeUndefined()
@@ -90,8 +90,8 @@ describe('member', () => {
     const { ctx, state } = memberOf(toy, toy.stock[0]!)
     const e1 = await entryOn(toy, genesisHead(toy.genesis), toy.foil[0]!, [add(1)])
     const s1 = await memberStep(ctx, state, { type: 'propose', entry: e1 })
-    const s2 = await memberStep(ctx, s1.state, { type: 'release', proof: { entry: e1, refusals: [await answer(toy.stock[1]!, e1, 'conflict')] } })
-    expect(errorOf(s2)).toBe('RELEASE_WITHOUT_PROOF')
+    const s2 = await memberStep(ctx, s1.state, { type: 'release', proof: { entry: e1, refusals: [await answer(toy.stock[1]!, e1, 'conflict'), await answer(toy.stock[2]!, e1, 'conflict')] } })
+    expect(errorOf(s2)).toBe('RELEASE_WITHOUT_PROOF') // conflicts are not sticky
     expect(s2.write).toBeUndefined()
     expect(s2.state.durable.reservation?.hash).toBe(entryHash(e1))
   })
@@ -184,10 +184,13 @@ describe('member', () => {
     expect(swap.state.durable.head.seq).toBe(0)
     if (swap.reply.type !== 'pending') throw new Error(swap.reply.type)
     expect(swap.reply.view.answers).toHaveLength(2)
-    // With both stock approvals carried over too, the pool holds a certificate: it is verified and applied.
+    // Both stock approvals carried over too: a strict majority of each party, but round 0 needs the fast quorum.
     const stockApprovals = await Promise.all(toy.stock.map(s => answer(s, e)))
-    const done = await memberStep(b.ctx, swap.state, { type: 'share', view: { seq: 1, entries: [], answers: wire(stockApprovals) } })
-    expect(done.write?.certificate?.approvals).toHaveLength(4)
+    const more = await memberStep(b.ctx, swap.state, { type: 'share', view: { seq: 1, entries: [], answers: wire(stockApprovals) } })
+    expect(more.write).toBeUndefined()
+    // With the third foil approval, the pool holds a round-0 certificate: it is verified and applied.
+    const done = await memberStep(b.ctx, more.state, { type: 'share', view: { seq: 1, entries: [], answers: wire([await answer(toy.foil[2]!, e)]) } })
+    expect(done.write?.certificate?.approvals).toHaveLength(5)
     expect(done.state.durable.head.seq).toBe(1)
   })
 
@@ -197,7 +200,12 @@ describe('member', () => {
     const e = await entryOn(toy, g, toy.foil[0]!, [add(1)])
     const m = memberOf(toy, toy.stock[0]!)
     const s1 = await memberStep(m.ctx, m.state, { type: 'propose', entry: e })
-    const share = await memberStep(m.ctx, s1.state, { type: 'share', view: { seq: 1, entries: [e], answers: [await answer(toy.foil[1]!, e, 'conflict')] } })
+    // A conflict proves nothing any more (its signer may approve e in a recovery round): the reservation stays.
+    const kept = await memberStep(m.ctx, s1.state, { type: 'share', view: { seq: 1, entries: [e], answers: [await answer(toy.foil[1]!, e, 'conflict')] } })
+    expect(kept.write).toBeUndefined()
+    expect(kept.state.durable.reservation?.hash).toBe(entryHash(e))
+    // A sticky refusal (reject) weighing half a party does.
+    const share = await memberStep(m.ctx, kept.state, { type: 'share', view: { seq: 1, entries: [e], answers: [await answer(toy.foil[1]!, e, 'reject')] } })
     expect(share.write?.durable.reservation).toBeUndefined()
     expect(share.state.durable.head.seq).toBe(0)
   })

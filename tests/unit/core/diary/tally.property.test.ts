@@ -74,6 +74,7 @@ describe('diary consensus with real chits (property, tally machine)', () => {
           case 'cut': sim.cutLink(at(op.a), at(op.b)); break
           case 'heal': sim.healLinks(); break
           case 'share': await sim.share(at(op.a), at(op.b)); break
+          case 'recover': await sim.recover(at(op.node), op.pick); break
           case 'burst': {
             // Two devices of the party of the first node sign at once with the same chain key.
             const first = at(op.nodes[0]!)
