@@ -1,6 +1,7 @@
 // The DiaryService implementation: one Replica per tally, the /mychips/diary/1.0.0 handler, and the wire
 // (member key → peer id, addresses, reachability with a short memory of failures).
 import { hashOf } from '../../../core/codec/hash'
+import { MAX_ENVELOPE_BYTES } from '../../../core/codec/envelope'
 import type { Genesis, HeadRef } from '../../../core/diary/head'
 import { refOf } from '../../../core/diary/head'
 import { initialDurable, type MemberReply } from '../../../core/diary/member'
@@ -22,6 +23,7 @@ import type { Certificate } from '../../../core/diary/certificate'
 
 export const DEFAULT_DIARY_CONFIG: DiaryConfig = {
   maxBatch: 256,
+  maxBatchBytes: MAX_ENVELOPE_BYTES - 8 * 1024,
   handoffTimeoutMs: 5_000,
   retry: { baseMs: 1_000, capMs: 60_000 },
   proposer: { ...DEFAULT_PROPOSER_CONFIG, resendMs: 1_000, maxRounds: 10 },

@@ -71,6 +71,8 @@ export class Replica<S, A> {
   readonly #drivers = new Map<string, ProposerRun<S, A> | undefined>()
   /** An exclusive run (own batch, or driving our reservation) is starting or running. */
   #busy = false
+  /** A handoff is in flight (one at a time keeps our actions in order at the proposer). */
+  #handing = false
   #retry: TimerHandle | undefined
   #retryAttempt = 0
   #handoffTimer: TimerHandle | undefined
@@ -259,31 +261,40 @@ export class Replica<S, A> {
     const preferred = preferredProposer(this.members, k => this.host.reachable(k))
     let own = ready
     if (preferred !== undefined && preferred !== this.self) {
-      // Not the preferred proposer: hand our actions over; propose only those it did not certify in time.
+      // Not the preferred proposer: hand our actions over (one handoff at a time, so they arrive in order);
+      // propose only those it did not certify in time.
       const toHand = ready.filter(i => i.handoffs < 2 && i.solo !== true)
-      if (toHand.length > 0) void this.#handOff(preferred, toHand)
+      if (toHand.length > 0 && !this.#handing) void this.#handOff(preferred, toHand.slice(0, this.host.config.maxBatch))
       own = ready.filter(i => !toHand.includes(i))
     }
     const solo = own.find(i => i.solo === true)
-    const batch = solo !== undefined ? [solo] : own.slice(0, this.host.config.maxBatch)
-    const room = this.host.config.maxBatch - batch.length
-    const theirs = solo !== undefined ? [] : [...this.#handed.values()].slice(0, Math.max(0, room))
-    if (batch.length === 0 && theirs.length === 0) return
+    // Order everything we could propose (ours and handed) first, then cut the batch: a chain action never
+    // goes out without the ones before it.
+    const byId = new Map<string, Item<A>>(own.map(i => [i.id, i]))
+    const pool: A[] = solo !== undefined ? [solo.action] : [...own.map(i => i.action), ...this.#handed.values()]
+    const order = this.host.deps.order
+    const picked = fitBatch((order !== undefined ? order(pool) : pool).slice(0, this.host.config.maxBatch), this.host.config.maxBatchBytes)
+    if (picked.length === 0) return
+    const ids = picked.map(a => hashOf(a))
+    const batch = ids.map(id => byId.get(id)).filter((i): i is Item<A> => i !== undefined)
+    const theirs = picked.filter((_, k) => !byId.has(ids[k]!))
     for (const i of batch) { i.state = 'running'; i.reason = 'pending'; i.attempts++ }
     for (const a of theirs) this.#handed.delete(hashOf(a))
-    const actions = [...batch.map(i => i.action), ...theirs]
-    const order = this.host.deps.order
-    void this.#start('own', undefined, order !== undefined ? order(actions) : actions, batch.map(i => i.n), theirs)
+    void this.#start('own', undefined, picked, batch.map(i => i.n), theirs)
   }
 
   async #handOff (to: string, items: Array<Item<A>>): Promise<void> {
     for (const i of items) { i.state = 'handed'; i.reason = 'proposer'; i.attempts++; i.handoffs++ }
     this.#emitQueued()
+    this.#handing = true
     try {
       const r = await this.host.send(to, { t: 'handoff', tally: this.tally, actions: items.map(i => i.action) })
       if (r.t !== 'accepted') throw new UnexpectedReplyError('accepted', r.t)
       this.#armHandoffTimer()
+      this.#handing = false
+      this.pump()
     } catch (err) {
+      this.#handing = false
       this.host.deps.logger.log('info', 'diary.handoff-failed', { tally: this.tally, code: codeOf(err) })
       // Unreachable (now marked so): propose them ourselves at once.
       for (const i of items) if (i.state === 'handed') { i.state = 'ready'; i.handoffs = Math.max(i.handoffs, 2) }
@@ -415,7 +426,7 @@ export class Replica<S, A> {
         for (const to of cmd.to) {
           if (to === this.self) continue
           void this.host.send(to, { t: 'propose', tally: this.tally, entry: rec(cmd.entry), answers: own.map(rec), ...wireRecovery(extra) })
-            .then(r => { this.#feedResponse(run, to, r) }, (err: unknown) => { this.#sendFailed('propose', to, err) })
+            .then(r => { this.#feedResponse(run, to, r) }, (err: unknown) => { this.#sendFailed('propose', to, err); this.#partnerGone(run) })
         }
         return
       }
@@ -473,6 +484,19 @@ export class Replica<S, A> {
       case 'promise': feed({ type: 'promise', member, promise: r.promise, ...(r.entry !== undefined ? { entry: r.entry } : {}) }); return
       case 'outranked': feed({ type: 'outranked', member, seq: r.seq, promised: r.promised })
     }
+  }
+
+  /** No member of the other party answers at all: show our actions in this run as waiting for the partner. */
+  #partnerGone (run: ProposerRun<S, A>): void {
+    const m = this.members
+    const others = m.stock.some(x => x.key === this.self) ? m.foil : m.stock
+    if (others.some(x => this.host.reachable(x.key))) return
+    let changed = false
+    for (const n of run.items) {
+      const i = this.#items.get(n)
+      if (i !== undefined && i.reason !== 'partner') { i.reason = 'partner'; changed = true }
+    }
+    if (changed) this.#emitQueued()
   }
 
   #sendFailed (what: string, to: string, err: unknown): void {
@@ -637,6 +661,20 @@ function wireRecovery (x: RecoveryFields): { round?: Record<string, unknown>, pr
 /** A signed record on its way to the wire (JSON objects; the receiver checks them in full). */
 function rec (x: unknown): Record<string, unknown> {
   return x as Record<string, unknown>
+}
+
+/**
+ * The longest prefix of the batch whose actions fit in `maxBytes` of JSON (at least one action): a signed
+ * entry is one envelope, and envelopes are size-limited (MAX_ENVELOPE_BYTES), so an oversized entry would be
+ * refused by every other member while our own reservation held it.
+ */
+function fitBatch<A> (actions: A[], maxBytes: number): A[] {
+  let bytes = 0
+  for (let i = 0; i < actions.length; i++) {
+    bytes += JSON.stringify(actions[i]).length + 1
+    if (bytes > maxBytes && i > 0) return actions.slice(0, i)
+  }
+  return actions
 }
 
 function unit (random: { bytes (n: number): Uint8Array }): number {

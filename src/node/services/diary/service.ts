@@ -167,6 +167,8 @@ export interface DiaryServiceDeps<S, A> {
 export interface DiaryConfig {
   /** Largest batch of actions per entry (≤ MAX_ACTIONS_PER_ENTRY). */
   maxBatch: number
+  /** Largest batch in bytes of action JSON: a signed entry must stay under MAX_ENVELOPE_BYTES with its header. */
+  maxBatchBytes: number
   /** How long a handed-off action may wait for its certificate before it is handed again or proposed here. */
   handoffTimeoutMs: number
   /** Backoff while the partner is unreachable. */

@@ -28,7 +28,7 @@ export async function nodeKeys (name: string): Promise<NodeKeys> {
 export interface CrashPlan { when: 'before' | 'after', match: (puts: Array<{ table: string, key: string, value: unknown }>) => boolean }
 
 /** A store that can "lose power" at a chosen write: the write's promise never settles and the node is stopped. */
-class CrashableStore implements Store {
+export class CrashableStore implements Store {
   plan: CrashPlan | undefined
   onCrash: (() => void) | undefined
   constructor (private readonly inner: MemoryStore) {}
