@@ -150,7 +150,10 @@ class RunningWalletNode implements WalletNode {
     if (options.tallies !== false) {
       const member = nodeMemberIdentity(options.identity.peerKey)
       const t = options.tallies ?? {}
+      // The diary dials partner members at the addresses the tally service learnt in negotiation.
+      let addrsOf = (_key: string): readonly string[] => []
       this.#diary = (t.diary ?? createDiaryService)({
+        addrsOf: key => addrsOf(key),
         network, store: options.store, crypto: options.crypto, machine: tallyMachine(options.crypto), identity: member,
         clock: options.clock, timers: options.timers, random: options.random, logger: options.logger
       })
@@ -159,6 +162,8 @@ class RunningWalletNode implements WalletNode {
         random: options.random, logger: options.logger, network, diary: this.#diary, memberKey: member.key,
         ...(t.retry !== undefined ? { retry: t.retry } : {}), ...(t.certifyWaitMs !== undefined ? { certifyWaitMs: t.certifyWaitMs } : {})
       }, () => this.contact())
+      const tallies = this.tallies
+      addrsOf = key => tallies.addrsOf(key)
       this.#off.push(this.tallies.onChange(view => { this.#tallyEvents.emit('tally', view) }))
     }
     this.#off.push(this.#peers.onChange(() => { this.#changed() }))

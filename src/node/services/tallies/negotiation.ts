@@ -56,6 +56,24 @@ export class Negotiations {
 
   #card (): ContactCard { return this.card() }
 
+  /** Partner member key → the addresses its node was last seen at (for the diary to dial, also after a reload). */
+  readonly #memberAddrs = new Map<string, string[]>()
+
+  memberAddrs (memberKey: string): readonly string[] {
+    return this.#memberAddrs.get(memberKey) ?? []
+  }
+
+  #remember (rec: TallyRecord): void {
+    const partner = rec.negotiation.doc[otherSide(rec.negotiation.holder)].party
+    if (partner === undefined || rec.partner === undefined || rec.partner.addrs.length === 0) return
+    for (const m of partner.members) this.#memberAddrs.set(m.key, rec.partner.addrs)
+  }
+
+  #changed (id: string): void {
+    this.deps.store.read(tx => tx.get<TallyRecord>('tallies', tallyKey(id))).then(rec => { if (rec !== undefined) this.#remember(rec) }, () => undefined)
+    this.events.changed(id)
+  }
+
   /** Serves the protocol, delivers what is still in the outbox and opens diaries of tallies that opened before a crash. */
   async start (): Promise<void> {
     serveNegotiate(this.deps.network, async (req, from) => await this.#handle(req, from))
@@ -65,6 +83,7 @@ export class Negotiations {
       tallies: await tx.list<TallyRecord>('tallies', TALLY_PREFIX)
     }))
     for (const { value } of tallies) {
+      this.#remember(value)
       if (value.negotiation.status === 'open' && value.diary !== true) await this.#openDiary(value.id).catch(err => { this.#log('warn', 'diary.open-failed', value.id, err) })
     }
     for (const { value } of outbox) void this.#deliver(value.tally)
@@ -106,7 +125,7 @@ export class Negotiations {
       await tx.put('tallies', invitationKey(token), entry)
       await tx.put('tallies', tallyKey(id), tally)
     })
-    this.events.changed(id)
+    this.#changed(id)
     return invitationView(entry, tally)
   }
 
@@ -163,7 +182,7 @@ export class Negotiations {
         invitation: { expires: b.expires, reuse: b.reuse, ...(b.memo !== undefined ? { memo: b.memo } : {}) }
       }
       await deps.store.write(async tx => { await tx.put('tallies', tallyKey(id), record) })
-      this.events.changed(id)
+      this.#changed(id)
       return id
     })
   }
@@ -227,7 +246,7 @@ export class Negotiations {
         await tx.put('tallies', outboxKey(id), { tally: id, message, attempts: 0, queuedAt: now } satisfies OutboxEntry)
       })
     })
-    this.events.changed(id)
+    this.#changed(id)
     await this.#deliver(id)
   }
 
@@ -276,7 +295,7 @@ export class Negotiations {
         if (rec !== undefined) await tx.put('tallies', tallyKey(id), { ...rec, error, updatedAt: this.deps.clock.now() })
       }
     })
-    this.events.changed(id)
+    this.#changed(id)
   }
 
   async #retryPeer (peerId: string): Promise<void> {
@@ -349,7 +368,7 @@ export class Negotiations {
           partner: { userId: body.party.cert.userId, name: body.party.cert.name, peerId: from.peerId, addrs }
         } satisfies TallyRecord)
       })
-      this.events.changed(id)
+      this.#changed(id)
       return { t: 'offer', offer: message satisfies SignedTally }
     })
   }
@@ -368,7 +387,7 @@ export class Negotiations {
         // Our last message is answered (the partner moved on from it).
         await tx.delete('tallies', outboxKey(id))
       })
-      this.events.changed(id)
+      this.#changed(id)
       if (negotiation.status === 'open') await this.#openDiary(id).catch(err => { this.#log('warn', 'diary.open-failed', id, err) })
       return { t: 'ok' }
     })
@@ -392,7 +411,7 @@ export class Negotiations {
         if (now !== undefined) await tx.put('tallies', tallyKey(id), { ...now, diary: true })
       })
     }
-    this.events.changed(id)
+    this.#changed(id)
   }
 
   #log (level: 'info' | 'warn', event: string, tally: string | undefined, err: unknown, extra: Record<string, unknown> = {}): void {

@@ -49,6 +49,11 @@ export class TallyService implements TallyApi {
     }
   }
 
+  /** Where to dial a partner's member node (the diary service's addrsOf). */
+  addrsOf (memberKey: string): readonly string[] {
+    return this.negotiations.memberAddrs(memberKey)
+  }
+
   async start (): Promise<void> {
     await this.negotiations.start()
   }
