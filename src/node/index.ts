@@ -22,3 +22,16 @@ export type { StoreCloseReason } from './store/errors'
 export { contactLink, parseContactLink, validateCard } from './contact/card'
 export { HELLO_PROTOCOL, HelloMismatchError, HelloStaleError } from './protocols/hello'
 export { RemoteError, LinkLostError, UnsupportedProtocolError, PeerUnreachableError, RequestTimeoutError, ProtocolViolationError, NetworkStoppedError } from './net/errors'
+
+// Tallies: the service behind WalletNode.tallies, invitation links, the negotiation protocol, the default contract
+export type {
+  TallyApi, TallyView, TallyViewStatus, TallyTermsView, TradingVarsView, ChitView, ChitViewKind, ChitViewStatus, InvitationView, OfferView,
+  InviteRequest, CounterRequest, TradeVarsRequest, SideName
+} from './api'
+export type { TallyOptions } from './wallet-node'
+export { TallyService } from './services/tallies/service'
+export { DEFAULT_CONTRACT, DEFAULT_CONTRACT_HASH, knownContract } from './services/tallies/contract'
+export type { ContractDocument } from './services/tallies/contract'
+export { UnknownTallyError, OfferMismatchError, OwnInvitationError, WrongPeerError, TallyNotOpenError, DiaryUnavailableError, ChitRefusedError } from './services/tallies/errors'
+export { invitationLink, invitationProtocolUrl, isInvitationLink, parseInvitationLink, INVITE_PARAM, PROTOCOL_SCHEME } from './tally-link/invitation'
+export { NEGOTIATE_PROTOCOL, MAX_NEGOTIATE_BYTES } from './protocols/negotiate'

@@ -17,6 +17,8 @@ import type { ContactCard } from '../api'
 import { validateCard } from '../contact/card'
 
 export const INVITE_PARAM = 'invite'
+/** The custom scheme the app registers (navigator.registerProtocolHandler): `web+mychips:invite=<code>`. */
+export const PROTOCOL_SCHEME = 'web+mychips'
 export const INVITATION_TYPE = 'tally-invitation'
 /** Links travel in QR codes and chat messages: keep them bounded. */
 export const MAX_INVITATION_LINK_CHARS = 6144
@@ -70,8 +72,16 @@ export function invitationLink (baseUrl: string, invitation: SignedInvitation): 
 
 /** Does this text look like an invitation link (so the UI routes it here rather than to contacts)? */
 export function isInvitationLink (input: string): boolean {
-  const hash = input.indexOf('#')
-  return hash >= 0 && new URLSearchParams(input.slice(hash + 1)).has(INVITE_PARAM)
+  const text = input.trim()
+  if (text.toLowerCase().startsWith(`${PROTOCOL_SCHEME}:`)) return new URLSearchParams(text.slice(PROTOCOL_SCHEME.length + 1)).has(INVITE_PARAM)
+  const hash = text.indexOf('#')
+  return hash >= 0 && new URLSearchParams(text.slice(hash + 1)).has(INVITE_PARAM)
+}
+
+/** The same invitation as a `web+mychips:` URL (for the protocol handler). */
+export function invitationProtocolUrl (link: string): string {
+  const hash = link.indexOf('#')
+  return `${PROTOCOL_SCHEME}:${hash < 0 ? '' : link.slice(hash + 1)}`
 }
 
 /**
@@ -86,8 +96,9 @@ export async function parseInvitationLink (p: SignatureProvider, input: string):
   if (text.startsWith('{')) {
     json = text
   } else {
+    // `<app>#invite=…`, or `web+mychips:invite=…` as the registered protocol handler receives it
     const hash = text.indexOf('#')
-    const fragment = hash < 0 ? '' : text.slice(hash + 1)
+    const fragment = hash >= 0 ? text.slice(hash + 1) : text.toLowerCase().startsWith(`${PROTOCOL_SCHEME}:`) ? text.slice(PROTOCOL_SCHEME.length + 1) : ''
     const value = new URLSearchParams(fragment).get(INVITE_PARAM)
     if (value === null || value === '') throw new MalformedError('this is not an invitation link (it has no #invite= part)')
     let bytes: Uint8Array
