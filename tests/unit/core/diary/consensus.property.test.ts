@@ -34,9 +34,48 @@ describe('diary consensus (property, toy machine)', () => {
 
   it(`recovery races: recovery rounds started anywhere, any time, for any pending entry; never two certificates per seq, and everything settles with a minority lost (${RACE_RUNS} runs, seed ${SEED + 4})`, async () => {
     const outcomes: Outcome[] = []
-    await fc.assert(fc.asyncProperty(raceArb, async sc => { outcomes.push(await runScenario(sc, 'lost-later')) }), { seed: SEED + 4, numRuns: RACE_RUNS, endOnFailure: true })
+    await fc.assert(fc.asyncProperty(raceArb, async sc => { outcomes.push(await runScenario(sc, 'lost-later', false, true)) }), { seed: SEED + 4, numRuns: RACE_RUNS, endOnFailure: true })
     expect(outcomes.reduce((n, o) => n + o.recoveries, 0)).toBeGreaterThan(RACE_RUNS)
   }, 120_000)
+
+  it('a recovery round after a round-0 certificate nobody else saw re-proposes the certified entry (no fork)', async () => {
+    const sim = await makeSim(2, 3, 11)
+    const [, s1, f0] = sim.keys() as [string, string, string]
+    const first = { type: 'add' as const, id: 'first', n: 1 }
+    await sim.submit(f0, first, true)
+    // Every member approves f0's entry in round 0 (the fast quorum); f0 is lost with the certificate it made.
+    for (let guard = 0; guard < 200 && !sim.certified.has(1); guard++) await sim.deliver(0)
+    expect(sim.certified.get(1)?.size).toBe(1)
+    sim.lost.add(f0)
+    sim.crash(f0)
+    sim.queue = sim.queue.filter(m => m.from !== f0)
+    // s1 proposes at seq 1 too: every member conflicts, s1 runs a recovery round: it must re-propose f0's entry.
+    await sim.submit(s1, { type: 'add', id: 'second', n: 2 }, true)
+    expect(await sim.settle(5_000)).toBe(true)
+    sim.checkSafety()
+    await sim.checkHistories()
+    expect(sim.longestHead().seq).toBe(2)
+    expect(sim.recoveryCerts).toBeGreaterThan(0)
+  })
+
+  it('a split round 0 with a member lost for good settles by a recovery round (the D.7 freeze), without a fork', async () => {
+    // 1 stock + 3 foil: f2 voted its own entry, s0, f0 and f1 voted f0's; f0 is then lost for good. Under the
+    // old rules nobody could decide seq 1 without f0; a round-0 certificate needs all three foil members here.
+    const sim = await makeSim(1, 3, 5)
+    const [, f0, , f2] = sim.keys() as [string, string, string, string]
+    await sim.submit(f2, { type: 'add', id: 'split-2', n: 2 }, true)
+    sim.queue = sim.queue.filter(m => m.from !== f2) // its entry reaches nobody else yet
+    await sim.submit(f0, { type: 'add', id: 'split-1', n: 1 }, true)
+    for (let guard = 0; guard < 50 && sim.queue.length > 0; guard++) await sim.deliver(0)
+    expect(sim.certified.has(1)).toBe(false) // 2 of 3 foil approvals are a majority, not the fast quorum
+    sim.lost.add(f0)
+    sim.crash(f0, true)
+    expect(await sim.settle(5_000)).toBe(true)
+    sim.checkSafety()
+    await sim.checkHistories()
+    expect(sim.recoveryCerts).toBeGreaterThan(0)
+    expect(sim.certifiedActions().has(hashOf({ type: 'add', id: 'split-2', n: 2 }))).toBe(true)
+  })
 
   it('a crashed author never freezes the tally: its pending entry is driven to a decision by the others', async () => {
     const sim = await makeSim(2, 3, 7)

@@ -118,11 +118,12 @@ export class Sim<S, A> {
   healLinks (): void { this.cut.clear() }
   keys (): string[] { return [...this.nodes.keys()] }
 
-  crash (key: string): void {
+  /** `unsent`: also drop what it sent that is still in flight (it crashed before its messages left). */
+  crash (key: string, unsent = false): void {
     const n = this.nodes.get(key)!
     n.volatile = undefined
     this.timers = this.timers.filter(t => t.node !== key)
-    this.queue = this.queue.filter(m => m.to !== key)
+    this.queue = this.queue.filter(m => m.to !== key && (!unsent || m.from !== key))
   }
 
   /** Members lost for good: they never start again. */
@@ -509,12 +510,13 @@ export class Sim<S, A> {
    * Runs until every up node's outbox is empty and the heads agree. Returns false when the budget of
    * deliveries runs out or no head moved for `stallMs` of virtual time.
    */
-  async settle (budget: number, stallMs = Infinity): Promise<boolean> {
+  async settle (budget: number, stallMs = Infinity, adversary?: (step: number) => Promise<void>): Promise<boolean> {
     const up = (): SimNode<S, A>[] => [...this.nodes.values()].filter(n => n.volatile !== undefined)
     let quietRounds = 0
     let lastSeq = -1
     let lastMove = this.clock
     for (let i = 0; i < budget; i++) {
+      if (adversary !== undefined) await adversary(i)
       const seq = Math.max(...up().map(n => n.durable.member.head.seq))
       if (seq !== lastSeq) { lastSeq = seq; lastMove = this.clock }
       if (this.clock - lastMove > stallMs) return false

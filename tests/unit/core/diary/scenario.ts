@@ -16,6 +16,10 @@ export type Op =
   | { t: 'tick' }
   | { t: 'submit', node: number, n: number, self: boolean }
   | { t: 'crash', node: number }
+  /** Every certificate in flight is lost (only the proposer that made it knows it). */
+  | { t: 'dropCerts' }
+  /** A crash before its last messages left (e.g. a certificate it just made, unpublished). */
+  | { t: 'crashHard', node: number }
   | { t: 'restart', node: number }
   | { t: 'cut', a: number, b: number }
   | { t: 'heal' }
@@ -59,6 +63,8 @@ export const raceOpArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.array(fc.nat(7), { minLength: 2, maxLength: 4 }).map(nodes => ({ t: 'burst' as const, nodes })) },
   { weight: 7, arbitrary: fc.record({ node: fc.nat(7), pick: fc.nat(7) }).map(r => ({ t: 'recover' as const, ...r })) },
   { weight: 1, arbitrary: fc.nat(7).map(node => ({ t: 'crash' as const, node })) },
+  { weight: 2, arbitrary: fc.nat(7).map(node => ({ t: 'crashHard' as const, node })) },
+  { weight: 3, arbitrary: fc.constant({ t: 'dropCerts' as const }) },
   { weight: 1, arbitrary: fc.nat(7).map(node => ({ t: 'restart' as const, node })) }
 )
 
@@ -91,6 +97,8 @@ export async function play (sim: Sim<ToyState, ToyAction>, ops: Op[]): Promise<v
       case 'tick': await sim.tick(); break
       case 'submit': await sim.submit(at(op.node), { type: 'add', id: `x${++actionNo}`, n: op.n }, op.self); break
       case 'crash': sim.crash(at(op.node)); break
+      case 'crashHard': sim.crash(at(op.node), true); break
+      case 'dropCerts': sim.queue = sim.queue.filter(m => m.payload.kind !== 'certificate' && m.payload.kind !== 'certs'); break
       case 'restart': sim.start(at(op.node)); break
       case 'cut': sim.cutLink(at(op.a), at(op.b)); break
       case 'heal': sim.healLinks(); break
@@ -138,7 +146,12 @@ export interface Outcome { settled: boolean, seq: number, lost: number, recoveri
  */
 export type Loss = 'restart' | 'lost-at-start' | 'lost-later'
 
-export async function runScenario ({ stock, foil, ops, keepDown, seed }: Scenario, loss: Loss, trace = false): Promise<Outcome> {
+/**
+ * `adversarial`: while the network settles, keep starting recovery rounds at random nodes for random pending
+ * entries and losing certificates in flight (for the first 400 steps), so recovery rounds run while
+ * certificates exist that not everyone has seen.
+ */
+export async function runScenario ({ stock, foil, ops, keepDown, seed }: Scenario, loss: Loss, trace = false, adversarial = false): Promise<Outcome> {
   const sim = await makeSim(stock, foil, seed)
   if (trace) sim.trace = line => console.log(line)
   if (loss === 'lost-at-start') for (const k of pickMinority(sim, keepDown)) { sim.lost.add(k); sim.crash(k) }
@@ -146,7 +159,16 @@ export async function runScenario ({ stock, foil, ops, keepDown, seed }: Scenari
   sim.checkSafety()
   const down = heal(sim, loss === 'lost-later' ? keepDown : [])
   for (const k of sim.lost) down.add(k)
-  const settled = await sim.settle(20_000, 5_000)
+  let a = (seed ^ 0x9e3779b9) >>> 0
+  const rand = (n: number): number => { a = (Math.imul(a, 1664525) + 1013904223) >>> 0; return a % n }
+  const keys = sim.keys()
+  const adversary = async (step: number): Promise<void> => {
+    if (step >= 400) return
+    const r = rand(100)
+    if (r < 6) await sim.recover(keys[rand(keys.length)]!, rand(8))
+    else if (r < 9) sim.queue = sim.queue.filter(m => m.payload.kind !== 'certificate' && m.payload.kind !== 'certs')
+  }
+  const settled = await sim.settle(20_000, 5_000, adversarial ? adversary : undefined)
   sim.checkSafety()
   await sim.checkHistories()
   expect(sim.errors).not.toContain('FORK_DETECTED')

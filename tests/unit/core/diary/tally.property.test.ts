@@ -70,6 +70,8 @@ describe('diary consensus with real chits (property, tally machine)', () => {
           case 'tick': await sim.tick(); break
           case 'submit': if (sim.isUp(at(op.node))) await sim.submit(at(op.node), await pay(at(op.node), n++), op.self); break
           case 'crash': sim.crash(at(op.node)); break
+          case 'crashHard': sim.crash(at(op.node), true); break
+          case 'dropCerts': sim.queue = sim.queue.filter(m => m.payload.kind !== 'certificate' && m.payload.kind !== 'certs'); break
           case 'restart': sim.start(at(op.node)); break
           case 'cut': sim.cutLink(at(op.a), at(op.b)); break
           case 'heal': sim.healLinks(); break
