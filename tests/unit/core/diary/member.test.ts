@@ -1,8 +1,8 @@
 // The member state machine: what it persists before answering, what it answers, and what it refuses.
 import { describe, expect, it } from 'vitest'
 import {
-  entryHash, genesisHead, initialDurable, memberStep, restoreMember,
-  type MemberContext, type MemberReply, type MemberState, type MemberStep
+  answerKey, entryHash, genesisHead, initialDurable, memberStep, restoreMember, signPromise,
+  type Entry, type MemberContext, type MemberReply, type MemberState, type MemberStep, type Round, type RoundPromise
 } from '../../../../src/core/diary'
 import { add, answer, certify, entryOn, extend, makeToy, node, wire, type TestNode, type Toy, type ToyAction, type ToyState } from './fixtures'
 
@@ -208,6 +208,113 @@ describe('member', () => {
     const share = await memberStep(m.ctx, kept.state, { type: 'share', view: { seq: 1, entries: [e], answers: [await answer(toy.foil[1]!, e, 'reject')] } })
     expect(share.write?.durable.reservation).toBeUndefined()
     expect(share.state.durable.head.seq).toBe(0)
+  })
+})
+
+async function promiseOf (toy: Toy, n: TestNode, round: Round, vote?: { entry: Entry<ToyAction>, round?: Round }): Promise<RoundPromise> {
+  return await signPromise(toy.ctx.provider, n.secret, {
+    tally: toy.ctx.tally, seq: 1, round, ...(vote !== undefined ? { vote: { entry: entryHash(vote.entry), ...(vote.round !== undefined ? { round: vote.round } : {}) } } : {})
+  })
+}
+
+describe('member: recovery rounds', () => {
+  it('prepare: persists the promised round before the promise, which reports its latest vote; lower rounds are outranked', async () => {
+    const toy = await makeToy({ stock: 1, foil: 3 })
+    const [f0, f1] = toy.foil as [TestNode, TestNode]
+    const { ctx, state } = memberOf(toy, f1)
+    const g = genesisHead(toy.genesis)
+    const e1 = await entryOn(toy, g, f0, [add(1)])
+    const s1 = await memberStep(ctx, state, { type: 'propose', entry: e1 })
+    const r2 = { n: 2, by: f0.key }
+    const p = await memberStep(ctx, s1.state, { type: 'prepare', seq: 1, round: r2 })
+    expect(p.write?.durable.promised).toEqual(r2)
+    if (p.reply.type !== 'promise') throw new Error(p.reply.type)
+    expect(p.reply.promise.body).toEqual({ tally: toy.ctx.tally, seq: 1, round: r2, vote: { entry: entryHash(e1) } })
+    expect(p.reply.entry).toEqual(e1)
+    // The same round again: the same promise, nothing new to persist.
+    const again = await memberStep(ctx, p.state, { type: 'prepare', seq: 1, round: r2 })
+    expect(again.write).toBeUndefined()
+    expect(again.reply).toEqual(p.reply)
+    // After a crash, lower rounds (round 0 included) are outranked, unsigned: no vote is given.
+    const restarted = restoreMember(toy.ctx, p.write!.durable)
+    expect((await memberStep(ctx, restarted, { type: 'prepare', seq: 1, round: { n: 1, by: f1.key } })).reply).toEqual({ type: 'outranked', seq: 1, promised: r2 })
+    const e2 = await entryOn(toy, g, f0, [add(2)])
+    expect((await memberStep(ctx, restarted, { type: 'propose', entry: e2 })).reply).toEqual({ type: 'outranked', seq: 1, promised: r2 })
+    // Its round-0 answer to e1 is repeated verbatim (the vote exists), never a new one.
+    expect((await memberStep(ctx, restarted, { type: 'propose', entry: e1 })).reply).toEqual(s1.reply)
+    expect((await memberStep(ctx, restarted, { type: 'prepare', seq: 0, round: r2 })).reply.type).toBe('error')
+    expect((await memberStep(ctx, restarted, { type: 'prepare', seq: 3, round: r2 })).reply.type).toBe('behind')
+    expect(errorOf(await memberStep(ctx, restarted, { type: 'prepare', seq: 1, round: { n: 0, by: f0.key } }))).toBe('MALFORMED')
+  })
+
+  it('phase 2: a conflict is not sticky, the member approves the justified entry in the recovery round; a reject is', async () => {
+    const toy = await makeToy({ stock: 1, foil: 3 })
+    const [s0] = toy.stock as [TestNode]
+    const [f0, f1, f2] = toy.foil as [TestNode, TestNode, TestNode]
+    const { ctx, state } = memberOf(toy, f1)
+    const g = genesisHead(toy.genesis)
+    const e1 = await entryOn(toy, g, f0, [add(1)])
+    const e2 = await entryOn(toy, g, f2, [add(2)])
+    const s1 = await memberStep(ctx, state, { type: 'propose', entry: e1 })
+    const s2 = await memberStep(ctx, s1.state, { type: 'propose', entry: e2 })
+    expect(answerOf(s2.reply).verdict).toBe('conflict')
+    // Recovery by f2: f1 and s0 voted e1, f2 voted e2 in round 0; f0 is outside. Neither could have had all three: free.
+    const r = { n: 1, by: f2.key }
+    const promises = [await promiseOf(toy, f1, r, { entry: e1 }), await promiseOf(toy, f2, r, { entry: e2 }), await promiseOf(toy, s0, r, { entry: e1 })]
+    const s3 = await memberStep(ctx, s2.state, { type: 'propose', entry: e2, round: r, promises, votes: [e1, e2] })
+    expect(answerOf(s3.reply).verdict).toBe('approve')
+    expect((s3.reply as { answer: { body: { round?: Round } } }).answer.body.round).toEqual(r)
+    expect(s3.write?.durable.reservation).toMatchObject({ hash: entryHash(e2), round: r })
+    expect(s3.write?.durable.promised).toEqual(r)
+    expect(s3.write?.durable.answers[answerKey(entryHash(e2), r)]?.body.verdict).toBe('approve')
+    expect(s3.write?.durable.answers[entryHash(e2)]?.body.verdict).toBe('conflict') // round 0's answer unchanged
+    // A later promise reports the recovery-round vote.
+    const p = await memberStep(ctx, s3.state, { type: 'prepare', seq: 1, round: { n: 2, by: s0.key } })
+    expect((p.reply as { promise: RoundPromise }).promise.body.vote).toEqual({ entry: entryHash(e2), round: r })
+    // An entry that breaks a rule is rejected in every round (sticky), promises or not.
+    const bad = await entryOn(toy, g, await node('not-a-member'), [add(3)])
+    const r3 = { n: 3, by: f2.key }
+    const free = [await promiseOf(toy, f1, r3), await promiseOf(toy, f2, r3), await promiseOf(toy, s0, r3)]
+    expect(answerOf((await memberStep(ctx, p.state, { type: 'propose', entry: bad, round: r3, promises: free, votes: [] })).reply)).toEqual({ verdict: 'reject', code: 'NOT_A_MEMBER' })
+  })
+
+  it('phase 2: refuses a choice the promises do not justify (INVALID_RECOVERY_CHOICE)', async () => {
+    const toy = await makeToy({ stock: 1, foil: 3 })
+    const [s0] = toy.stock as [TestNode]
+    const [f0, f1, f2] = toy.foil as [TestNode, TestNode, TestNode]
+    const { ctx, state } = memberOf(toy, f0)
+    const g = genesisHead(toy.genesis)
+    const e1 = await entryOn(toy, g, f1, [add(1)])
+    const e2 = await entryOn(toy, g, f2, [add(2)])
+    const r = { n: 1, by: f2.key }
+    // f1, f2 and s0 report e1 in round 0, f0 (outside) may have too: e1 may be certified, so e1 is imposed.
+    const forcing = [await promiseOf(toy, f1, r, { entry: e1 }), await promiseOf(toy, f2, r, { entry: e1 }), await promiseOf(toy, s0, r, { entry: e1 })]
+    expect(errorOf(await memberStep(ctx, state, { type: 'propose', entry: e2, round: r, promises: forcing, votes: [e1] }))).toBe('INVALID_RECOVERY_CHOICE')
+    expect(answerOf((await memberStep(ctx, state, { type: 'propose', entry: e1, round: r, promises: forcing, votes: [e1] })).reply).verdict).toBe('approve')
+    // The entry a vote names must come with the request.
+    expect(errorOf(await memberStep(ctx, state, { type: 'propose', entry: e2, round: r, promises: forcing, votes: [] }))).toBe('INVALID_RECOVERY_CHOICE')
+    // The highest recovery round's vote is imposed over round-0 votes.
+    const r2 = { n: 2, by: f2.key }
+    const higher = [await promiseOf(toy, f1, r2, { entry: e1 }), await promiseOf(toy, f2, r2, { entry: e2, round: r }), await promiseOf(toy, s0, r2, { entry: e1 })]
+    expect(errorOf(await memberStep(ctx, state, { type: 'propose', entry: e1, round: r2, promises: higher, votes: [e1, e2] }))).toBe('INVALID_RECOVERY_CHOICE')
+    // Too few promises (one foil of three), promises for another round, a promise from a non-member.
+    expect(errorOf(await memberStep(ctx, state, { type: 'propose', entry: e2, round: r, promises: [forcing[0], forcing[2]], votes: [e1] }))).toBe('INVALID_RECOVERY_CHOICE')
+    expect(errorOf(await memberStep(ctx, state, { type: 'propose', entry: e1, round: r2, promises: forcing, votes: [e1] }))).toBe('INVALID_RECOVERY_CHOICE')
+    const outsider = await promiseOf(toy, await node('promise-outsider'), r)
+    expect(errorOf(await memberStep(ctx, state, { type: 'propose', entry: e1, round: r, promises: [...forcing, outsider], votes: [e1] }))).toBe('NOT_A_MEMBER')
+  })
+
+  it('a re-seat may recover with promises from the partner alone; any other entry needs both parties', async () => {
+    const toy = await makeToy({ stock: 3, foil: 3 })
+    const [s0, s1, s2] = toy.stock as [TestNode, TestNode, TestNode]
+    const { ctx, state } = memberOf(toy, s1)
+    const g = genesisHead(toy.genesis)
+    const reseat = await entryOn(toy, g, s0, [{ type: 'reseat', id: 'rs', party: 'foil', members: [{ key: (await node('new-foil')).key, weight: 1 }], token: 'foil-key-1' }])
+    const r = { n: 1, by: s0.key }
+    const stockOnly = [await promiseOf(toy, s0, r), await promiseOf(toy, s2, r)]
+    expect(answerOf((await memberStep(ctx, state, { type: 'propose', entry: reseat, round: r, promises: stockOnly, votes: [] })).reply).verdict).toBe('approve')
+    const plain = await entryOn(toy, g, s0, [add(1)])
+    expect(errorOf(await memberStep(ctx, state, { type: 'propose', entry: plain, round: r, promises: stockOnly, votes: [] }))).toBe('INVALID_RECOVERY_CHOICE')
   })
 })
 
