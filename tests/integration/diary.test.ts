@@ -27,14 +27,27 @@ const logger: Logger = process.env.DEBUG_DIARY === undefined ? silentLogger : { 
 const N = Number(process.env.DIARY_N ?? 500)
 type Diary = DiaryService<TallyState, TallyAction>
 
-/** Each side's chain actions by chain index (what the tally service passes as `order`). */
+/**
+ * Each side's chain actions by chain index (what the tally service passes as `order`): every side keeps its
+ * slots in the batch, filled with its own actions in chain order (a plain comparator mixing "same side by
+ * index" with "else by position" is not a total order).
+ */
 function byChain (actions: TallyAction[]): TallyAction[] {
-  const key = (a: TallyAction): [string, number] => a.kind === 'party' ? [a.action.body.side, a.action.body.index] : ['~', 0]
-  return actions.map((a, i) => ({ a, i })).sort((x, y) => {
-    const [sx, ix] = key(x.a)
-    const [sy, iy] = key(y.a)
-    return sx === sy && sx !== '~' ? ix - iy : x.i - y.i
-  }).map(x => x.a)
+  const side = (a: TallyAction): string | undefined => a.kind === 'party' ? a.action.body.side : undefined
+  const sorted = new Map<string, TallyAction[]>()
+  for (const a of actions) {
+    const s = side(a)
+    if (s !== undefined) sorted.set(s, [...(sorted.get(s) ?? []), a])
+  }
+  for (const list of sorted.values()) list.sort((x, y) => (x.kind === 'party' && y.kind === 'party' ? x.action.body.index - y.action.body.index : 0))
+  const next = new Map<string, number>()
+  return actions.map(a => {
+    const s = side(a)
+    if (s === undefined) return a
+    const k = next.get(s) ?? 0
+    next.set(s, k + 1)
+    return sorted.get(s)![k]!
+  })
 }
 
 class Peer {

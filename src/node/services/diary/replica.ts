@@ -158,6 +158,8 @@ export class Replica<S, A> {
     for (const [n, item] of this.#items) if (ids.has(item.id)) { this.#items.delete(n); changed = true }
     if (changed) this.#emitQueued()
     this.#settleWaiters()
+    // The proposer is making progress: our handed-off actions are not late.
+    if (this.#handoffTimer !== undefined) this.#armHandoffTimer(true)
     // The running proposals rebase onto the new head (and drop what is now certified).
     const runs = [...new Set([...(this.#run !== undefined ? [this.#run] : []), ...[...this.#drivers.values()].filter((r): r is ProposerRun<S, A> => r !== undefined)])]
     if (runs.length > 0) void this.#feedHead(runs)
@@ -259,13 +261,14 @@ export class Replica<S, A> {
     const ready = [...this.#items.values()].filter(i => i.state === 'ready').sort((a, b) => a.n - b.n)
     if (ready.length === 0 && this.#handed.size === 0) return
     const preferred = preferredProposer(this.members, k => this.host.reachable(k))
-    let own = ready
-    if (preferred !== undefined && preferred !== this.self) {
-      // Not the preferred proposer: hand our actions over (one handoff at a time, so they arrive in order);
-      // propose only those it did not certify in time.
-      const toHand = ready.filter(i => i.handoffs < 2 && i.solo !== true)
-      if (toHand.length > 0 && !this.#handing) void this.#handOff(preferred, toHand.slice(0, this.host.config.maxBatch))
-      own = ready.filter(i => !toHand.includes(i))
+    // When we propose ourselves we take the whole queue in order, the actions handed off included: a chain
+    // action must never go out without the ones before it.
+    let own = [...this.#items.values()].filter(i => i.state === 'ready' || i.state === 'handed').sort((a, b) => a.n - b.n)
+    if (preferred !== undefined && preferred !== this.self && !ready.some(i => i.handoffs >= 2 || i.solo === true)) {
+      // Not the preferred proposer: hand our actions over, one handoff at a time so they arrive in order.
+      // We propose them ourselves only if it is unreachable or did not certify them in time (twice).
+      if (ready.length > 0 && !this.#handing) void this.#handOff(preferred, ready.slice(0, this.host.config.maxBatch))
+      own = []
     }
     const solo = own.find(i => i.solo === true)
     // Order everything we could propose (ours and handed) first, then cut the batch: a chain action never
@@ -302,9 +305,13 @@ export class Replica<S, A> {
     }
   }
 
-  /** A handed-off action not seen certified in time is handed again, then proposed here. */
-  #armHandoffTimer (): void {
-    if (this.#handoffTimer !== undefined) return
+  /** A handed-off action not seen certified in time (no progress at all) is handed again, then proposed here. */
+  #armHandoffTimer (restart = false): void {
+    if (this.#handoffTimer !== undefined) {
+      if (!restart) return
+      this.host.deps.timers.clearTimeout(this.#handoffTimer)
+      this.#timers.delete(this.#handoffTimer)
+    }
     this.#handoffTimer = this.#after(this.host.config.handoffTimeoutMs, () => {
       this.#handoffTimer = undefined
       let any = false
@@ -441,9 +448,9 @@ export class Replica<S, A> {
         return
       }
       case 'publish': {
-        // Apply here first (the caller's certificate), then tell the others.
-        await this.step({ type: 'certificate', certificate: cmd.certificate })
+        // Final whoever applies it first: tell the others while we apply it here (saves the next proposal a wait).
         this.#disseminate({ t: 'certificate', tally: this.tally, certificate: rec(cmd.certificate) })
+        await this.step({ type: 'certificate', certificate: cmd.certificate })
         return
       }
       case 'release': {
