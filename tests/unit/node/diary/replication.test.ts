@@ -212,3 +212,33 @@ describe('diary replication (sim network)', () => {
     await expectConverged([...s, ...f], genesis.tally)
   })
 })
+
+describe('diary replication with several members per party (sim network)', () => {
+  it('certifies while a minority member is offline (recovery round), and that member catches up when back', async () => {
+    const { sim, s, f, genesis } = await world(31, 3, 1)
+    await s[2]!.crash()
+    for (let i = 0; i < 3; i++) await sim.settle(f[0]!.service.submit(genesis.tally, [add(1, `m${i}`)]), 5 * 60_000)
+    await sim.until(() => s[0]!.service.head(genesis.tally)!.seq === 3 && s[1]!.service.head(genesis.tally)!.seq === 3)
+    await s[2]!.start()
+    await s[2]!.service.resume()
+    expect(s[2]!.service.head(genesis.tally)!.seq).toBe(0)
+    const head = await sim.settle(s[2]!.service.catchUp(genesis.tally))
+    expect(head.seq).toBe(3)
+    await expectConverged([...s, ...f], genesis.tally)
+  })
+
+  it('two stock devices and the foil issuing at once converge (seed 32)', async () => {
+    const { sim, s, f, genesis } = await world(32, 2, 1)
+    const subs: Array<Promise<unknown>> = []
+    for (let i = 0; i < 10; i++) {
+      subs.push(s[0]!.service.submit(genesis.tally, [add(1, `a${i}`)]))
+      subs.push(s[1]!.service.submit(genesis.tally, [add(2, `b${i}`)]))
+      subs.push(f[0]!.service.submit(genesis.tally, [add(-1, `c${i}`)]))
+    }
+    await sim.settle(Promise.all(subs), 5 * 60_000)
+    await sim.until(() => new Set([...s, ...f].map(n => n.service.head(genesis.tally)!.seq)).size === 1)
+    const certs = await expectConverged([...s, ...f], genesis.tally)
+    expect(certs.flatMap(c => c.entry.body.actions)).toHaveLength(30)
+    expect(f[0]!.service.state(genesis.tally)!.count).toBe(20)
+  })
+})
