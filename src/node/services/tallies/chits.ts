@@ -6,6 +6,7 @@ import { openJson, type Sealed } from '../../../core/crypto/seal'
 import type { PartyAction, TallyAction } from '../../../core/chit/types'
 import type { Side } from '../../../core/tally/types'
 import type { TallyState } from '../../../core/tally/state'
+import { getChit } from '../../../core/tally/chit-index'
 import type { ChitView } from '../../api'
 import type { QueuedAction } from '../diary/service'
 
@@ -51,12 +52,10 @@ export function certifiedStatus (chit: Omit<ChitView, 'status'>, state: TallySta
 
 function invoiceClosed (state: TallyState | undefined, id: string): ChitView['status'] {
   if (state === undefined) return 'invoice-open'
-  // The chit index records a declined invoice as void and a paid one as good.
-  for (const l1 of Object.values(state.chits)) for (const l2 of Object.values(l1)) {
-    const rec = l2[id]
-    if (rec !== undefined) return rec.status === 'void' ? 'invoice-declined' : 'invoice-paid'
-  }
-  return 'invoice-open'
+  // The chit index records a declined invoice as void and a paid one as good (a direct lookup: no walk).
+  const rec = getChit(state.chits, id)
+  if (rec === undefined) return 'invoice-open'
+  return rec.status === 'void' ? 'invoice-declined' : 'invoice-paid'
 }
 
 export function queuedChits (queued: ReadonlyArray<QueuedAction<TallyAction>>, mine: Side, key: Uint8Array | undefined): ChitView[] {

@@ -12,7 +12,6 @@ import type { Op, TallyAction } from '../../../core/chit/types'
 import { OverLimitError, UnknownInvoiceError } from '../../../core/chit/errors'
 import { phaseOf } from '../../../core/tally/negotiation'
 import { availableCredit, balanceOf, type TallyState } from '../../../core/tally/state'
-import { allChits } from '../../../core/tally/chit-index'
 import { checkTradingVars } from '../../../core/tally/rules'
 import { KeyUsedError } from '../../../core/keys/chain'
 import { otherSide, type Side } from '../../../core/tally/types'
@@ -28,9 +27,12 @@ import { ChitRefusedError, DiaryUnavailableError, TallyNotOpenError } from './er
 import { Negotiations, termsView } from './negotiation'
 import { sharedKeyOf } from './party'
 import type { TallyRecord } from './records'
+import { ChitCounts } from './summary'
 
 const DEFAULT_CERTIFY_WAIT_MS = 4000
 const MAX_KEY_RETRIES = 3
+/** Certificates read per store round trip when paging a tally's history backwards (chits(id, { limit })). */
+const HISTORY_PAGE = 64
 
 export class TallyService implements TallyApi {
   readonly negotiations: Negotiations
@@ -38,6 +40,8 @@ export class TallyService implements TallyApi {
   /** Next chain index reserved per tally for actions being signed or queued (in memory; the outbox is the durable part). */
   readonly #reserved = new Map<string, number>()
   readonly #off: Array<() => void> = []
+  /** Certified chit counts per tally, kept incrementally (summary.ts). */
+  readonly #counts = new ChitCounts()
 
   constructor (private readonly deps: TallyServiceDeps, card: () => ContactCard) {
     this.negotiations = new Negotiations(deps, { changed: id => { this.#changed(id) } }, card)
@@ -102,23 +106,31 @@ export class TallyService implements TallyApi {
   async chits (tally: string, options: { limit?: number } = {}): Promise<ChitView[]> {
     const rec = await this.negotiations.get(tally)
     const diary = this.deps.diary
-    if (diary === undefined || diary.head(tally) === undefined) return []
+    const head = diary?.head(tally)
+    if (diary === undefined || head === undefined) return []
     const side = rec.negotiation.holder
     const key = sharedKeyOf(this.deps.identity, rec.negotiation.doc, side)
     const state = diary.state(tally)
-    const out: ChitView[] = []
-    for (const cert of await diary.entries(tally)) {
-      const body = cert.entry.body
-      body.actions.forEach((action, index) => {
-        const chit = chitOf(action, side, key)
-        if (chit === undefined) return
-        const refused = body.refused.find(r => r.index === index)?.code
-        out.push({ ...chit, seq: body.seq, status: certifiedStatus(chit, state, refused), ...(refused !== undefined ? { refusal: { code: refused, message: refusalText(refused) } } : {}) })
-      })
+    const limit = options.limit ?? Number.POSITIVE_INFINITY
+    // Newest first: queued ones on top, then the certified history read backwards from the head, a page of
+    // certificates at a time, until the limit is reached (a wallet never reads a long history to show 20).
+    const out = queuedChits(await diary.queued(tally), side, key).reverse()
+    const page = Number.isFinite(limit) ? Math.max(1, Math.min(HISTORY_PAGE, limit)) : head.seq
+    for (let top = head.seq; top >= 1 && out.length < limit;) {
+      const from = Math.max(1, top - page + 1)
+      const certs = await diary.entries(tally, from, top - from + 1)
+      for (let c = certs.length - 1; c >= 0; c--) {
+        const body = certs[c]!.entry.body
+        for (let index = body.actions.length - 1; index >= 0; index--) {
+          const chit = chitOf(body.actions[index]!, side, key)
+          if (chit === undefined) continue
+          const refused = body.refused.find(r => r.index === index)?.code
+          out.push({ ...chit, seq: body.seq, status: certifiedStatus(chit, state, refused), ...(refused !== undefined ? { refusal: { code: refused, message: refusalText(refused) } } : {}) })
+        }
+      }
+      top = from - 1
     }
-    out.push(...queuedChits(await diary.queued(tally), side, key))
-    out.reverse() // newest first
-    return options.limit === undefined ? out : out.slice(0, options.limit)
+    return Number.isFinite(limit) ? out.slice(0, limit) : out
   }
 
   // ---- actions ----
@@ -248,8 +260,7 @@ export class TallyService implements TallyApi {
       if (p.by === other) invoicesToMe++
       else invoicesToPartner++
     }
-    let chits = 0
-    if (state !== undefined) for (const _ of allChits(state.chits)) chits++
+    const chits = state !== undefined ? this.#counts.of(rec.id, state.chits) : 0
     const partyName = n.doc[other].party?.cert.name
     const partner = rec.partner !== undefined ? { userId: rec.partner.userId, name: partyName ?? rec.partner.name } : undefined
     const terms = state !== undefined ? { stock: state.stock.terms, foil: state.foil.terms } : { stock: n.doc.stock.terms, foil: n.doc.foil.terms }
