@@ -16,6 +16,7 @@ import {
 } from '../../protocols/diary'
 import { DiaryStoppedError, GenesisMismatchError, NotATallyMemberError, UnknownTallyError } from './errors'
 import { memberOfPeer, peerIdOfMember } from './keys'
+import { memoMachine } from './memo'
 import { keys, loadCertificates, loadGenesis, loadMember, loadOutbox } from './records'
 import { Replica, type ReplicaHost } from './replica'
 import type { DiaryConfig, DiaryEvents, DiaryService, DiaryServiceDeps, OpenOptions, QueuedAction, CertifiedEntry } from './service'
@@ -54,7 +55,8 @@ class Diaries<S, A> implements DiaryService<S, A> {
   constructor (private readonly deps: DiaryServiceDeps<S, A>) {
     this.#config = { ...DEFAULT_DIARY_CONFIG, ...deps.config }
     this.#host = {
-      deps,
+      // One apply per (state, action) per node, however many times the diary re-evaluates an entry.
+      deps: { ...deps, machine: memoMachine(deps.machine) },
       config: this.#config,
       send: async (member, request) => await this.#send(member, request),
       reachable: member => member === deps.identity.key || (this.#down.get(member) ?? 0) <= deps.clock.now(),

@@ -73,6 +73,9 @@ export class Replica<S, A> {
   #busy = false
   /** A handoff is in flight (one at a time keeps our actions in order at the proposer). */
   #handing = false
+  /** When we first saw each reservation we hold (Clock ms); a restored one counts as old. */
+  readonly #reservedSince = new Map<string, number>()
+  #driveTimer: TimerHandle | undefined
   #retry: TimerHandle | undefined
   #retryAttempt = 0
   #handoffTimer: TimerHandle | undefined
@@ -92,6 +95,7 @@ export class Replica<S, A> {
     this.#mctx = { provider, machine, tally: this.tally, identity }
     this.#pctx = { ...this.#mctx, config: host.config.proposer }
     this.#member = member
+    if (member.durable.reservation !== undefined) this.#reservedSince.set(member.durable.reservation.hash, Number.NEGATIVE_INFINITY)
     for (const r of outbox) this.#items.set(r.n, { ...r, state: 'ready', reason: 'proposer', attempts: 0, handoffs: 0 })
     this.#nextN = outbox.length === 0 ? 1 : outbox[outbox.length - 1]!.n + 1
   }
@@ -153,6 +157,7 @@ export class Replica<S, A> {
       })
       this.host.emit('certified', { tally: this.tally, seq: b.seq, hash, author: b.author, actions: b.actions, refused: b.refused })
     }
+    if (this.#member.durable.reservation === undefined) this.#reservedSince.clear()
     const ids = new Set(touched)
     let changed = false
     for (const [n, item] of this.#items) if (ids.has(item.id)) { this.#items.delete(n); changed = true }
@@ -254,8 +259,16 @@ export class Replica<S, A> {
     if (this.#stopped || this.#busy || this.#retry !== undefined) return
     const reservation = this.#member.durable.reservation
     if (reservation !== undefined) {
-      // A pending entry we hold a reservation for (ours after a crash or a stall, or a partner's): decide it first.
-      if (!this.#drivers.has(reservation.hash)) void this.#start('drive', reservation.entry, [])
+      // A pending entry we hold a reservation for (ours after a crash or a stall, or a partner's): it must be
+      // decided before anything else. Its author is normally deciding it right now, so we drive it only once
+      // it has been pending for a resend interval (at once after a restart).
+      if (this.#drivers.has(reservation.hash)) return
+      const now = this.host.deps.clock.now()
+      const since = this.#reservedSince.get(reservation.hash) ?? now
+      this.#reservedSince.set(reservation.hash, since)
+      const due = since + this.host.config.proposer.resendMs - now
+      if (due <= 0) void this.#start('drive', reservation.entry, [])
+      else if (this.#driveTimer === undefined) this.#driveTimer = this.#after(due, () => { this.#driveTimer = undefined; this.pump() })
       return
     }
     const ready = [...this.#items.values()].filter(i => i.state === 'ready').sort((a, b) => a.n - b.n)
