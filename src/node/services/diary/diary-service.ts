@@ -17,7 +17,7 @@ import {
 import { DiaryStoppedError, GenesisMismatchError, NotATallyMemberError, UnknownTallyError } from './errors'
 import { memberOfPeer, peerIdOfMember } from './keys'
 import { memoMachine } from './memo'
-import { keys, loadCertificates, loadGenesis, loadMember, loadOutbox } from './records'
+import { keys, loadCertificates, loadGenesis, loadMember, loadOutbox, putMember } from './records'
 import { Replica, type ReplicaHost } from './replica'
 import type { DiaryConfig, DiaryEvents, DiaryService, DiaryServiceDeps, OpenOptions, QueuedAction, CertifiedEntry } from './service'
 import type { Certificate } from '../../../core/diary/certificate'
@@ -109,7 +109,7 @@ class Diaries<S, A> implements DiaryService<S, A> {
       const rec = d
       await this.deps.store.write(async tx => {
         await tx.put('pending', keys.genesis(tally), given)
-        await tx.put('pending', keys.member(tally), rec)
+        await putMember(tx, tally, rec, true)
       })
     } else if (given !== undefined && hashOf(g) !== hashOf(given)) {
       throw new GenesisMismatchError(tally)
@@ -121,8 +121,8 @@ class Diaries<S, A> implements DiaryService<S, A> {
 
   async resume (): Promise<string[]> {
     this.#alive()
-    const rows = await this.deps.store.read(tx => tx.list('pending'))
-    const tallies = rows.filter(r => r.key.endsWith('/genesis')).map(r => r.key.slice(0, -'/genesis'.length))
+    const rows = await this.deps.store.read(tx => tx.list('pending', keys.geneses))
+    const tallies = rows.map(r => r.key.slice(keys.geneses.length))
     for (const t of tallies) {
       if (this.#replicas.has(t)) continue
       const r = await this.#load(t, undefined)

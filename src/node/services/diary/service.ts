@@ -7,8 +7,9 @@
 //
 // Storage (tables of src/node/store/store.ts; `<tally>` is the tally id, `<seq>` zero-padded to 12 digits):
 //   'entries'  `<tally>/<seq>`            the certificate of entry seq (kept forever, verifies offline)
-//   'pending'  `<tally>/genesis`          the Genesis the diary starts from
-//   'pending'  `<tally>/member`           the member's durable record: certified head + state, reservation, answers
+//   'pending'  `genesis/<tally>`          the Genesis the diary starts from
+//   'pending'  `member/<tally>`           the member's durable record: head ref, reservation, answers, promised round
+//   'pending'  `state/<tally>`            the machine state after the head (rewritten only when the head moves)
 //   'outbox'   `<tally>/<n>`              an action waiting to be certified (n = zero-padded queue counter)
 // The 'tallies' table is left to the tally service.
 import type { ChipsError } from '../../../core/errors'
