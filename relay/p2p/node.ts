@@ -11,6 +11,7 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { ConnectionGater, PeerId, PrivateKey } from '@libp2p/interface'
 import type { RelayLimits } from '../config'
+import { RendezvousRegistry, serveRendezvous, type RendezvousConfig } from './rendezvous'
 
 export type RelayServices = { identify: Identify, ping: Ping, relay: CircuitRelayService }
 export type RelayNode = Libp2p<RelayServices>
@@ -24,6 +25,8 @@ export interface RelayNodeOptions {
   limits: RelayLimits
   /** Called for every reservation request before the relay decides (for logging). */
   onReservationRequest?: (peer: PeerId) => void
+  /** The rendezvous registry (/mychips/rendezvous/1.0.0, ./rendezvous.ts) tuning; `false` leaves it out. */
+  rendezvous?: Partial<RendezvousConfig> | false
 }
 
 export const INTERNAL_HOST = '127.0.0.1'
@@ -35,7 +38,7 @@ export async function createRelayNode (opts: RelayNodeOptions): Promise<RelayNod
     denyDialPeer: () => true,
     denyInboundRelayReservation: (peer) => { opts.onReservationRequest?.(peer); return false }
   }
-  return await createLibp2p({
+  const node = await createLibp2p({
     privateKey: opts.privateKey,
     addresses: { listen: [`/ip4/${INTERNAL_HOST}/tcp/${opts.internalPort}/ws`], announce: opts.announce },
     transports: [webSockets()],
@@ -64,6 +67,9 @@ export async function createRelayNode (opts: RelayNodeOptions): Promise<RelayNod
       })
     }
   })
+  // Where a user's devices can be found (wallet recovery): user-signed presence records, bounded and expiring.
+  if (opts.rendezvous !== false) await serveRendezvous(node, new RendezvousRegistry({ now: () => Date.now(), config: opts.rendezvous ?? {} }))
+  return node
 }
 
 /** A free loopback port for the internal listener (bound and released; the caller retries on a clash). */

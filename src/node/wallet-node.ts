@@ -26,6 +26,8 @@ import type { TallyDiary } from './services/tallies/deps'
 import { TallyService } from './services/tallies/service'
 import { nodeMemberIdentity } from './services/tallies/member'
 import { createDiaryService } from './services/diary/diary-service'
+import { RecoveryService } from './services/recovery/service'
+import type { RecoveryConfig } from './services/recovery/deps'
 
 /** Build a libp2p network for this host. */
 export interface Libp2pNetworkChoice {
@@ -60,6 +62,14 @@ export interface WalletNodeOptions {
   network: Libp2pNetworkChoice | GivenNetworkChoice
   /** The tally service (on by default); `false` leaves it out. */
   tallies?: TallyOptions | false
+  /** Wallet recovery through the relays' rendezvous (on with the tally service by default); `false` leaves it out. */
+  recovery?: RecoveryOptions | false
+}
+
+export interface RecoveryOptions {
+  /** Peer ids of the rendezvous servers (default: the relays this node is connected to). */
+  rendezvous?: string[]
+  config?: Partial<RecoveryConfig>
 }
 
 export interface TallyOptions {
@@ -138,6 +148,7 @@ class RunningWalletNode implements WalletNode {
   readonly #off: Array<() => void> = []
   readonly tallies?: TallyService
   readonly #diary?: TallyDiary
+  readonly recovery?: RecoveryService
 
   constructor (
     private readonly options: WalletNodeOptions,
@@ -165,6 +176,21 @@ class RunningWalletNode implements WalletNode {
       const tallies = this.tallies
       addrsOf = key => tallies.addrsOf(key)
       this.#off.push(this.tallies.onChange(view => { this.#tallyEvents.emit('tally', view) }))
+      if (options.recovery !== false) {
+        const r = options.recovery ?? {}
+        const recovery = this.recovery = new RecoveryService({
+          identity: options.identity, store: options.store, crypto: options.crypto, clock: options.clock, timers: options.timers,
+          random: options.random, logger: options.logger, network, diary: this.#diary, memberKey: member.key,
+          rendezvous: () => r.rendezvous ?? connectedRelayIds(relays),
+          ...(r.config !== undefined ? { config: r.config } : {})
+        })
+        // A partner's new device (a restored wallet) is found through the rendezvous, not negotiation.
+        addrsOf = key => { const a = tallies.addrsOf(key); return a.length > 0 ? a : recovery.addrsOf(key) }
+        if (relays !== undefined) this.#off.push(relays.onChange(() => { recovery.relaysChanged() }))
+        this.#off.push(recovery.on('restored', ({ tally }) => {
+          tallies.get(tally).then(view => { this.#tallyEvents.emit('tally', view) }, () => undefined)
+        }))
+      }
     }
     this.#off.push(this.#peers.onChange(() => { this.#changed() }))
     this.#off.push(network.on('addrs:change', () => { this.#changed() }))
@@ -245,6 +271,7 @@ class RunningWalletNode implements WalletNode {
     this.#setPhase('stopping')
     this.stopRelays()
     try {
+      this.recovery?.stop()
       this.tallies?.stop()
       await this.#diary?.stop().catch(() => undefined)
       await this.network.stop()
@@ -259,6 +286,7 @@ class RunningWalletNode implements WalletNode {
   async startTallies (): Promise<void> {
     await this.#diary?.resume()
     await this.tallies?.start()
+    await this.recovery?.start()
   }
 
   onTallies (listener: (tally: TallyView) => void): () => void {
@@ -306,6 +334,12 @@ class RunningWalletNode implements WalletNode {
   #changed (): void {
     this.#events.emit('status', this.status())
   }
+}
+
+/** Peer ids of the relays this node holds a connection to (their rendezvous serves presence records). */
+function connectedRelayIds (relays: RelayMonitor | undefined): string[] {
+  if (relays === undefined) return []
+  return relays.status().filter(r => r.state === 'connected' || r.state === 'reserved').map(r => r.addr.split('/p2p/').pop() ?? '').filter(id => id !== '')
 }
 
 function toChipsError (err: unknown): ChipsError {

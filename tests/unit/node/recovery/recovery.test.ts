@@ -1,0 +1,54 @@
+// Wallet recovery on the simulated network with the real diary service and the relay's rendezvous registry:
+// a wallet restored from its phrase (same user, new device, empty store) gets its tallies, balances and
+// history back from the partner, re-seated by an entry signed with its next chain key and certified by the
+// partner's majority alone; the lost device is out of the membership after that.
+import { describe, expect, it } from 'vitest'
+import { BASE, recoveryWorld, type RecoveryWallet } from './world'
+
+async function openTallyWithChits (w: ReturnType<typeof recoveryWorld>): Promise<{ a: RecoveryWallet, b: RecoveryWallet, id: string }> {
+  const [a, b] = [await w.wallet('Alice'), await w.wallet('Bob')]
+  const inv = await a.tallies.invite(BASE, { kind: 'extend', myLimit: 10_000, partnerLimit: 3_000 })
+  const { id } = await w.time.run(b.tallies.redeem(inv.link))
+  await w.time.run(b.tallies.accept(id))
+  await w.time.advance(2000)
+  await w.time.run(b.tallies.pay(id, 4_000, 'first'))
+  await w.time.run(a.tallies.pay(id, 1_500, 'back'))
+  await w.time.run(b.tallies.pay(id, 250, 'third'))
+  await w.time.advance(2000)
+  return { a, b, id }
+}
+
+describe('recovery (simulated network, real diary)', () => {
+  it('restore from the phrase → the tally, balance and history come back; the re-seat is certified; the new device pays; the old one is out', async () => {
+    const w = recoveryWorld(4001)
+    const { a, b, id } = await openTallyWithChits(w)
+    const before = await a.tallies.get(id)
+    expect(before).toMatchObject({ status: 'open', balance: 2_750, seq: 3 })
+    const history = (await a.tallies.chits(id)).map(c => [c.id, c.units, c.memo, c.status])
+
+    // Alice loses her phone: her node is gone for good. She restores the wallet on a new device.
+    await a.node.stop()
+    const a2 = await w.restore(a.phrase, 'Alice')
+    expect(a2.identity.userId).toBe(a.identity.userId)
+    expect(a2.identity.peerId).not.toBe(a.identity.peerId)
+    expect(await a2.tallies.list()).toEqual([])
+    const restored = new Promise<string>(resolve => { a2.recovery.on('restored', e => { resolve(e.tally) }) })
+    expect(await w.time.run(restored)).toBe(id)
+
+    const after = await a2.tallies.get(id)
+    expect(after).toMatchObject({ status: 'open', balance: 2_750, mySide: 'stock', seq: 4 })
+    expect(after.partner).toMatchObject({ userId: b.identity.userId, name: 'Bob' })
+    expect((await a2.tallies.chits(id)).map(c => [c.id, c.units, c.memo, c.status])).toEqual(history)
+
+    // The re-seat (seq 4) names only the new device for Alice's side, on both nodes.
+    const seat = { stock: [{ key: a2.memberKey, weight: 1 }], foil: [{ key: b.memberKey, weight: 1 }] }
+    expect(b.recovery.members(id)).toEqual(seat)
+    expect(a2.recovery.members(id)).toEqual(seat)
+
+    // The new device pays and it certifies; Bob sees it.
+    expect(await w.time.run(a2.tallies.pay(id, 500, 'from the new phone'))).toMatchObject({ status: 'final', units: -500 })
+    await w.time.advance(2000)
+    expect(await b.tallies.get(id)).toMatchObject({ balance: -2_250, seq: 5 })
+    expect(await a2.tallies.get(id)).toMatchObject({ balance: 2_250 })
+  })
+})
