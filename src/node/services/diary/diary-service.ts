@@ -60,7 +60,11 @@ class Diaries<S, A> implements DiaryService<S, A> {
       config: this.#config,
       send: async (member, request) => await this.#send(member, request),
       reachable: member => member === deps.identity.key || (this.#down.get(member) ?? 0) <= deps.clock.now(),
-      emit: (event, detail) => { this.#events.emit(event, detail) }
+      emit: (event, detail) => { this.#events.emit(event, detail) },
+      fatal: (error) => {
+        deps.logger.log('error', 'diary.stopped', { code: error.code, message: error.message })
+        void this.stop()
+      }
     }
     deps.network.handle(DIARY_PROTOCOL, async (request, from) => encodeDiaryMessage(await this.#serve(request, from)), { maxRequestBytes: MAX_DIARY_MESSAGE_BYTES })
     // A member we link to is back: retry what waits for it now rather than at the end of a backoff.

@@ -18,6 +18,7 @@ import { ChipsError, isChipsError } from '../../../core/errors'
 import type { DiaryRequest, DiaryResponse } from '../../protocols/diary'
 import { MAX_FETCH_CERTIFICATES } from '../../protocols/diary'
 import type { TimerHandle } from '../../ports'
+import type { WriteTx } from '../../store/store'
 import { DiaryStoppedError, UnexpectedReplyError } from './errors'
 import { commitMember, keys, loadCertificates, type OutboxRecord } from './records'
 import { ProposerRun, type RunTerminal } from './run'
@@ -31,6 +32,8 @@ export interface ReplicaHost<S, A> {
   send (member: string, request: DiaryRequest): Promise<DiaryResponse>
   reachable (member: string): boolean
   emit<K extends keyof DiaryEvents<A>> (event: K, detail: DiaryEvents<A>[K]): void
+  /** Something that must stop the service (a stale writer: another tab or device took the wallet over). */
+  fatal (error: ChipsError): void
 }
 
 interface Item<A> extends OutboxRecord<A> {
@@ -131,7 +134,17 @@ export class Replica<S, A> {
   async #commit (durable: MemberState<S, A>['durable'], certs: Array<Certificate<A>>): Promise<void> {
     const ids = new Set(certs.flatMap(c => c.entry.body.actions.map(a => hashOf(a))))
     const settled = [...this.#items.values()].filter(i => ids.has(i.id)).map(i => i.n)
-    await this.host.deps.store.write(tx => commitMember(tx, this.tally, durable, certs, settled))
+    await this.#write(tx => commitMember(tx, this.tally, durable, certs, settled))
+  }
+
+  /** One store transaction; a stale writer (this node was taken over) stops the whole service at once. */
+  async #write<T> (body: (tx: WriteTx) => Promise<T>): Promise<T> {
+    try {
+      return await this.host.deps.store.write(body)
+    } catch (err) {
+      if (isChipsError(err) && err.code === 'STALE_WRITER') this.host.fatal(err)
+      throw err
+    }
   }
 
   async #locked<T> (fn: () => Promise<T>): Promise<T> {
@@ -217,7 +230,7 @@ export class Replica<S, A> {
       known.add(id)
       fresh.push({ tally: this.tally, n: this.#nextN++, id, action, queuedAt: now })
     })
-    await this.host.deps.store.write(async tx => { for (const r of fresh) await tx.put('outbox', keys.outbox(this.tally, r.n), r) })
+    await this.#write(async tx => { for (const r of fresh) await tx.put('outbox', keys.outbox(this.tally, r.n), r) })
     for (const r of fresh) this.#items.set(r.n, { ...r, state: 'ready', reason: 'proposer', attempts: 0, handoffs: 0 })
     this.#waiters.add(w)
     this.#settleWaiters()
@@ -400,7 +413,7 @@ export class Replica<S, A> {
     }
     if (items.length === 0) return
     const ids = items.map(i => i.id)
-    void this.host.deps.store.write(async tx => { for (const i of items) await tx.delete('outbox', keys.outbox(this.tally, i.n)) }).then(() => {
+    void this.#write(async tx => { for (const i of items) await tx.delete('outbox', keys.outbox(this.tally, i.n)) }).then(() => {
       for (const i of items) this.#items.delete(i.n)
       for (const w of this.#waiters) {
         if (w.ids.some(id => ids.includes(id))) { this.#waiters.delete(w); w.reject(error) }

@@ -242,3 +242,18 @@ describe('diary replication with several members per party (sim network)', () =>
     expect(f[0]!.service.state(genesis.tally)!.count).toBe(20)
   })
 })
+
+describe('single writer', () => {
+  it('a node whose store was taken over stops at its first write and changes nothing', async () => {
+    const { sim, s, f, genesis } = await world(33)
+    // Another tab of the stock's wallet claims the store (a higher writer epoch).
+    const { MemoryStore } = await import('../../../../src/node/store/memory')
+    await new MemoryStore(s[0]!.db).claimWriter()
+    const p = f[0]!.service.submit(genesis.tally, [add(1, 'w')])
+    p.catch(() => undefined)
+    await sim.advance(3_000)
+    expect(await s[0]!.service.entries(genesis.tally)).toEqual([])
+    await expect(s[0]!.service.submit(genesis.tally, [add(1, 'x')])).rejects.toMatchObject({ code: 'DIARY_STOPPED' })
+    expect(f[0]!.service.head(genesis.tally)!.seq).toBe(0)
+  })
+})
