@@ -6,6 +6,7 @@ import App from './App.svelte'
 import './app.css'
 import { BUILD_ID } from './lib/build-info'
 import { InstallPrompt, OnlineState } from './lib/install-prompt.svelte'
+import { linkFromLocation, PROTOCOL_SCHEME, type ClassifiedLink } from './lib/links'
 import { readPageOptions } from './lib/query'
 import { RelayDocLoader } from './lib/relay-doc-loader'
 import { WalletSession } from './lib/session.svelte'
@@ -56,19 +57,33 @@ const session: WalletSession = new WalletSession({
   storageManager: navigator.storage,
   settings: loadSettings(storage),
   baseUrl: new URL(import.meta.env.BASE_URL, location.origin).href,
-  pageIsHttps: location.protocol === 'https:',
-  incomingLink: takeIncomingLink()
+  pageIsHttps: location.protocol === 'https:'
 })
 
 /**
- * A contact link (https://<app>/#contact=…, e.g. from a scanned QR code) opens the app: keep it to
- * prefill the connect box, and drop it from the address bar so a reload does not offer it again.
+ * A contact link (https://<app>/#contact=…) or an invitation (#invite=…, or web+mychips:invite=… through
+ * the protocol handler) opens the app: hand it to the session, and drop it from the address bar so a
+ * reload does not offer it again.
  */
-function takeIncomingLink (): string | undefined {
-  if (!location.hash.startsWith('#contact=')) return undefined
-  const link = location.href
+function takeIncomingLink (): ClassifiedLink | undefined {
+  const found = linkFromLocation(location.href, location.hash)
+  if (found === undefined) return undefined
   history.replaceState(history.state, '', `${location.pathname}${location.search}`)
-  return link
+  return found
+}
+const opened = takeIncomingLink()
+if (opened !== undefined) session.openLink(opened)
+// A link opened while the app is already showing (same page, another fragment) arrives as a hashchange.
+window.addEventListener('hashchange', () => {
+  const link = takeIncomingLink()
+  if (link !== undefined) session.openLink(link)
+})
+
+// Let web+mychips: links open this app (guarded: not every browser supports it, and it may throw).
+try {
+  navigator.registerProtocolHandler?.(PROTOCOL_SCHEME, `${location.origin}${import.meta.env.BASE_URL}#%s`)
+} catch {
+  // unsupported here (e.g. an insecure origin): links still work by https
 }
 
 let activate: () => void = () => {}

@@ -35,5 +35,64 @@ export const T = {
   fatalError: 'fatal-error', // the wallet could not open or start; text says why
   updateBuildId: 'update-build-id', // inside updateBanner: the waiting build's id
   navHome: 'nav-home',
-  navSettings: 'nav-settings'
+  navSettings: 'nav-settings',
+  // tallies (docs/tallies.md); amounts in data-units attributes are integer units (1 CHIP = 1000)
+  navTallies: 'nav-tallies',
+  linkInput: 'link-input', // paste a contact or invitation link
+  linkOpen: 'link-open',
+  linkScan: 'link-scan', // opens the camera scanner
+  linkError: 'link-error',
+  scanner: 'scanner', // the camera view; data-state: starting | scanning | denied | unsupported | failed
+  scannerClose: 'scanner-close',
+  tallyNew: 'tally-new', // "Invite someone" on the tally list
+  tallyRow: 'tally-row', // data-tally-id, data-state (invited|awaiting-me|awaiting-partner|open|closing|closed|refused), data-balance
+  tallyBack: 'tally-back',
+  inviteExtend: 'invite-extend', // radio: I extend credit
+  inviteAsk: 'invite-ask', // radio: I ask for credit
+  inviteMyLimit: 'invite-my-limit',
+  invitePartnerLimit: 'invite-partner-limit',
+  inviteMemo: 'invite-memo',
+  inviteReuse: 'invite-reuse',
+  inviteLifetime: 'invite-lifetime',
+  inviteSubmit: 'invite-submit',
+  inviteError: 'invite-error',
+  inviteLink: 'invite-link', // <input readonly> with the invitation link
+  inviteQr: 'invite-qr',
+  inviteExpiry: 'invite-expiry', // data-expires (ms since epoch)
+  contractText: 'contract-text', // the contract, data-hash
+  offer: 'offer', // an offer awaiting my answer (invitation preview or counter-offer); data-state
+  offerFrom: 'offer-from',
+  offerIGrant: 'offer-i-grant', // data-units: credit I would grant the partner
+  offerPartnerGrants: 'offer-partner-grants', // data-units: credit the partner would grant me
+  offerExpiry: 'offer-expiry',
+  offerMemo: 'offer-memo',
+  offerAccept: 'offer-accept',
+  offerCounter: 'offer-counter', // opens the counter form
+  offerRefuse: 'offer-refuse',
+  offerError: 'offer-error', // text: the refusal in words; data-code: its code
+  counterMyLimit: 'counter-my-limit',
+  counterPartnerLimit: 'counter-partner-limit',
+  counterSubmit: 'counter-submit',
+  tallyState: 'tally-state', // on the tally screen; data-state as tallyRow, data-waiting (true|false)
+  tallyBalance: 'tally-balance', // data-units: certified balance from my side (+ = partner owes me)
+  tallyAvailableMe: 'tally-available-me', // data-units: what I can still pay
+  tallyAvailablePartner: 'tally-available-partner', // data-units: what the partner can still pay me
+  tradePay: 'trade-pay', // switches the form to Pay
+  tradeInvoice: 'trade-invoice', // switches the form to Invoice
+  tradeAmount: 'trade-amount',
+  tradeMemo: 'trade-memo',
+  tradeSubmit: 'trade-submit',
+  tradeError: 'trade-error', // data-code
+  tradeResult: 'trade-result', // what happened to the last payment/invoice (final, or queued)
+  chitRow: 'chit-row', // data-chit-id, data-kind, data-status (pending|final|refused|invoice-open|invoice-paid|invoice-declined), data-units, data-by
+  chitAccept: 'chit-accept', // pay an open invoice
+  chitDecline: 'chit-decline',
+  varsTarget: 'vars-target',
+  varsBound: 'vars-bound',
+  varsReward: 'vars-reward',
+  varsClutch: 'vars-clutch',
+  varsSubmit: 'vars-submit',
+  varsError: 'vars-error',
+  closeRequest: 'close-request',
+  closeConfirm: 'close-confirm'
 } as const

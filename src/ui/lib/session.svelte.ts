@@ -5,6 +5,8 @@ import { proxy } from 'comlink'
 import type { ContactCard, IdentityInfo, NodeStatus, PeerStatus, StartOptions } from '../../worker/api'
 import type { CreateClient, WalletClientLike } from './client'
 import { describeError, precheckContactLink } from './errors'
+import type { ClassifiedLink } from './links'
+import { TallyStore } from './tallies.svelte'
 import type { PageOptions } from './query'
 import { relayDialAddr } from './relay-doc'
 import type { RelayDocLoader, RelayDocState } from './relay-doc-loader'
@@ -23,6 +25,9 @@ export type View =
   | { kind: 'phrase', phrase: string }
   | { kind: 'home' }
   | { kind: 'failed', message: string }
+
+/** The sections of a wallet's screen (the header's tabs). */
+export type Section = 'home' | 'tallies' | 'settings'
 
 export interface SessionDeps {
   createClient: CreateClient
@@ -64,6 +69,10 @@ export class WalletSession {
   openedFromLink = $state(false)
   /** Per peer: the last hello error from a button press. */
   helloErrors = $state<Record<string, string>>({})
+  /** Which section of the wallet shows (header tabs). */
+  section = $state<Section>('home')
+  /** The tallies, live while the node runs. */
+  readonly tallies: TallyStore = new TallyStore({ onLost: () => { void this.onLockLost('stolen') }, isLost: isLostWallet })
 
   private readonly d: SessionDeps
   private client: WalletClientLike | undefined
@@ -169,6 +178,21 @@ export class WalletSession {
     }
   }
 
+  /**
+   * A link the page was opened with, or that arrived later (hashchange, protocol handler, paste, scan):
+   * an invitation opens its preview under Tallies, a contact link prefills the connect box.
+   */
+  openLink (link: ClassifiedLink): void {
+    if (link.kind === 'invite') {
+      this.section = 'tallies'
+      this.tallies.show({ screen: 'offer', link: link.link })
+    } else if (link.kind === 'contact') {
+      this.section = 'home'
+      this.connectDraft = link.link
+      this.openedFromLink = true
+    }
+  }
+
   async hello (peerId: string): Promise<void> {
     const { [peerId]: _, ...rest } = this.helloErrors
     this.helloErrors = rest
@@ -198,6 +222,7 @@ export class WalletSession {
     const client = this.client
     this.client = undefined
     this.nodeStarted = false
+    this.tallies.detach()
     if (client === undefined) return
     try {
       await withTimeout(this.d.timers, client.api.shutdown(), SHUTDOWN_WAIT_MS, 'stopping the wallet node')
@@ -262,6 +287,7 @@ export class WalletSession {
     try {
       this.subscription = await api.subscribe(proxy((status: NodeStatus) => { this.onStatus(status) }))
       this.onStatus(await api.start(options))
+      void this.tallies.attach(api)
     } catch (err) {
       this.nodeStarted = false
       this.view = { kind: 'failed', message: `The wallet node did not start: ${describeError(err).message}` }

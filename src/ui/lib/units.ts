@@ -50,3 +50,29 @@ export function chipsInputText (units: number): string {
   const frac = abs.slice(-3).replace(/0+$/, '')
   return frac === '' ? abs.slice(0, -3) : `${abs.slice(0, -3)}.${frac}`
 }
+
+/** Parts per million ↔ percent for the trading variables: 1 % = 10 000 ppm. */
+export const PPM_PER_PERCENT = 10_000
+
+/** "0.5" (percent, up to 4 decimals, may be negative) → ppm, within −100 … 100 %. */
+export function parsePercent (input: string): ParsedAmount {
+  const text = input.trim().replace(/%$/, '').trim()
+  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(text)
+  if (m === null || ((m[2] ?? '') === '' && (m[3] ?? '') === '')) return { ok: false, error: 'Enter a percentage, like 0.5.' }
+  const frac = m[3] ?? ''
+  if (frac.length > 4) return { ok: false, error: 'Use at most 4 decimals for a percentage.' }
+  const digits = ((m[2] ?? '') + frac.padEnd(4, '0')).replace(/^0+(?=\d)/, '')
+  if (digits.length > 7) return { ok: false, error: 'A percentage is between −100 and 100.' }
+  const abs = Number(digits)
+  if (abs > 100 * PPM_PER_PERCENT) return { ok: false, error: 'A percentage is between −100 and 100.' }
+  return { ok: true, units: m[1] === '-' && abs !== 0 ? -abs : abs }
+}
+
+/** ppm → "0.5" (the text a percentage field takes). */
+export function percentText (ppm: number): string {
+  if (!Number.isSafeInteger(ppm)) return ''
+  const abs = String(Math.abs(ppm)).padStart(5, '0')
+  const frac = abs.slice(-4).replace(/0+$/, '')
+  const text = frac === '' ? abs.slice(0, -4) : `${abs.slice(0, -4)}.${frac}`
+  return ppm < 0 ? `-${text}` : text
+}

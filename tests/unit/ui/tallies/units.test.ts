@@ -63,3 +63,25 @@ describe('formatChips', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: MAX_UNITS }), u => units(formatChips(u)) === u), { numRuns: 1000, seed: 5 })
   })
 })
+
+describe('parsePercent / percentText (trading variables in ppm)', () => {
+  it('parses percentages exactly into parts per million', async () => {
+    const { parsePercent, percentText } = await import('../../../../src/ui/lib/units')
+    expect(parsePercent('0.5')).toEqual({ ok: true, units: 5_000 })
+    expect(parsePercent('-2.25 %')).toEqual({ ok: true, units: -22_500 })
+    expect(parsePercent('100')).toEqual({ ok: true, units: 1_000_000 })
+    expect(parsePercent('0.0001')).toEqual({ ok: true, units: 1 })
+    expect(parsePercent('-0')).toEqual({ ok: true, units: 0 })
+    expect(parsePercent('100.0001').ok).toBe(false)
+    expect(parsePercent('0.00001').ok).toBe(false)
+    expect(parsePercent('abc').ok).toBe(false)
+    expect(parsePercent('').ok).toBe(false)
+    expect(percentText(5_000)).toBe('0.5')
+    expect(percentText(-22_500)).toBe('-2.25')
+    expect(percentText(0)).toBe('0')
+    fc.assert(fc.property(fc.integer({ min: -1_000_000, max: 1_000_000 }), p => {
+      const r = parsePercent(percentText(p))
+      return r.ok && r.units === p
+    }), { numRuns: 1000, seed: 6 })
+  })
+})
