@@ -52,3 +52,24 @@ describe('recovery (simulated network, real diary)', () => {
     expect(await a2.tallies.get(id)).toMatchObject({ balance: 2_250 })
   })
 })
+
+describe('recovery refusals', () => {
+  it('the lost device comes back after the re-seat: what it signs is refused by the partner and never certified', async () => {
+    const w = recoveryWorld(4002)
+    const { a, b, id } = await openTallyWithChits(w)
+    await a.node.stop()
+    const a2 = await w.restore(a.phrase, 'Alice')
+    await w.time.run(new Promise<void>(resolve => { a2.recovery.on('restored', () => { resolve() }) }))
+    const seqBefore = (await b.tallies.get(id)).seq
+    // The old phone is switched on again with its old store (same device key): it is no longer a member.
+    const old = await w.boot(a.identity, a.phrase, a.db)
+    const paid = await w.time.run(old.tallies.pay(id, 100, 'from the lost phone').catch((e: { code: string }) => e))
+    await w.time.advance(30_000)
+    expect(paid).not.toMatchObject({ status: 'final' })
+    expect(await b.tallies.get(id)).toMatchObject({ balance: -2_750, seq: seqBefore })
+    expect((await b.tallies.chits(id)).some(c => c.memo === 'from the lost phone')).toBe(false)
+    expect(b.recovery.members(id)?.stock).toEqual([{ key: a2.memberKey, weight: 1 }])
+    // …while the new device still certifies.
+    expect(await w.time.run(a2.tallies.pay(id, 50))).toMatchObject({ status: 'final' })
+  })
+})
