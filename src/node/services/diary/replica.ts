@@ -54,6 +54,10 @@ interface Waiter {
   reject: (e: ChipsError) => void
 }
 
+/** Delays before delivering a certificate again to a member that could not be reached. */
+const DELIVERY_RETRY_MS = [100, 500, 2_000, 5_000]
+const RETRY_CODES = new Set(['PEER_UNREACHABLE', 'TIMEOUT', 'LINK_LOST'])
+
 /** Recently certified action ids (a re-sent handoff of a certified action is not proposed again). */
 const RECENT_IDS = 50_000
 
@@ -536,13 +540,25 @@ export class Replica<S, A> {
     this.host.deps.logger.log('debug', 'diary.send-failed', { tally: this.tally, what, to, code: codeOf(err), message: err instanceof Error ? err.message : String(err) })
   }
 
+  /**
+   * Sends a certificate or release proof to every other member. A member that cannot be reached right now
+   * (a relayed link reset, say) is tried again a few times: until it has the certificate its user sees the
+   * chit pending, and the next proposal would find it behind.
+   */
   #disseminate (request: DiaryRequest): void {
     for (const m of allMembers(this.members)) {
-      if (m.key === this.self) continue
-      void this.host.send(m.key, request).then(r => {
-        if (r.t === 'behind') void this.#sendCertificates(m.key, r.head.seq)
-      }, (err: unknown) => { this.#sendFailed(request.t, m.key, err) })
+      if (m.key !== this.self) this.#deliver(m.key, request, 0)
     }
+  }
+
+  #deliver (to: string, request: DiaryRequest, attempt: number): void {
+    void this.host.send(to, request).then(r => {
+      if (r.t === 'behind') void this.#sendCertificates(to, r.head.seq)
+    }, (err: unknown) => {
+      this.#sendFailed(request.t, to, err)
+      const delay = DELIVERY_RETRY_MS[attempt]
+      if (delay !== undefined && isChipsError(err) && RETRY_CODES.has(err.code)) this.#after(delay, () => { this.#deliver(to, request, attempt + 1) })
+    })
   }
 
   /** Sends a member that is behind the certificates after `after`, in order. */
