@@ -4,7 +4,9 @@
 //   (signatures checked × raw verify time, measured in the same run with the same parallelism);
 //   target: within 1.25× of the raw cost;
 // - time to catch up from the latest checkpoint (snapshot + its certificate + the entries after it).
-// Each entry: 1 action, signed by its author; 2 stock + 2 foil members approve (5 signatures per entry).
+// Each entry: 1 action, signed by its author; 2 stock + 2 foil members approve (5 signatures per entry): a
+// round-0 certificate, whose fast quorum is every member of a 2-member party. (A recovery-round certificate
+// carries a strict majority, never more signatures, and is checked by the same code.)
 // Smoke mode: 50 entries.
 import { webcrypto } from 'node:crypto'
 import { webCryptoProvider } from '../../src/core/crypto/webcrypto'

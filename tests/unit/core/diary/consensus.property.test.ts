@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { hashOf } from '../../../../src/core/codec/hash'
 import { makeSim, raceArb, RUNS, runScenario, scenarioArb, SEED, type Outcome } from './scenario'
 
-const RACE_RUNS = 40
+const RACE_RUNS = 100
 
 describe('diary consensus (property, toy machine)', () => {
   it(`crash-recovery: never two certificates per seq; histories verify; everything settles once all restart (${RUNS} runs, seed ${SEED})`, async () => {

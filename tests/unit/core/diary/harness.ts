@@ -163,6 +163,8 @@ export class Sim<S, A> {
     if (ready === 0) { if (n.durable.outbox.length > 0) this.pumpSoon(key, this.opts.config.resendMs * 3); return }
     if (!self && preferred !== undefined && preferred !== key) {
       this.send(key, preferred, { kind: 'handoff', actions: n.durable.outbox })
+      // As the node does when a handed-off action is not seen certified: catch up (it may be certified already).
+      this.send(key, preferred, { kind: 'certsRequest', after: this.head(key).seq })
       this.pumpSoon(key, this.opts.config.resendMs * 3)
       return
     }
@@ -524,7 +526,8 @@ export class Sim<S, A> {
       const idle = up().every(n => n.durable.outbox.length === 0)
       const heads = new Set(up().map(n => n.durable.member.head.hash))
       if (idle && heads.size === 1) return true
-      if (idle && quietRounds++ < 3) { for (const n of up()) this.antiEntropy(n.key); continue }
+      // Periodic anti-entropy (a node asks its peers for certificates it lacks), a bounded number of times.
+      if (idle && quietRounds++ < 10) { for (const n of up()) this.antiEntropy(n.key); continue }
       if (!(await this.tick())) return false
     }
     return false

@@ -6,7 +6,7 @@ import { Sim, type SimMember } from './harness'
 import { makeToy, provider, toyMachine, type ToyAction, type ToyState } from './fixtures'
 
 export const SEED = 20261122
-export const RUNS = 25
+export const RUNS = 40
 
 const config: ProposerConfig = { maxAttempts: 6, maxRounds: 4, resendMs: 100, backoff: { baseMs: 40, capMs: 640 }, checkpointEvery: 5 }
 
