@@ -64,8 +64,8 @@ export type ProposerEvent<S, A> =
   | { type: 'certificate', certificate: unknown }
   /** The node's verified head after a catch-up, and the certificates after our base, in order. */
   | { type: 'head', head: Head<S>, certificates: Certificate<A>[] }
-  /** The last `wait` elapsed. */
-  | { type: 'timer' }
+  /** The last `wait` elapsed; `timer`: the id its `wait` command carried. */
+  | { type: 'timer', timer?: number }
 
 export type ProposerCommand<A> =
   /**
@@ -101,8 +101,11 @@ export type ProposerCommand<A> =
    * No longer emitted since recovery rounds settle a split seq (kept so existing runtimes still compile).
    */
   | { type: 'drive', seq: number, hash: string, from: string, entry?: Entry<A> }
-  /** Feed 'timer' after a delay picked by the node in [minMs, maxMs]. */
-  | { type: 'wait', minMs: number, maxMs: number }
+  /**
+   * Feed 'timer' after a delay picked by the node in [minMs, maxMs], with this `timer` id: only the latest
+   * wait is live, an older one's timer is ignored (a timer fed without an id is always taken).
+   */
+  | { type: 'wait', minMs: number, maxMs: number, timer?: number }
   | { type: 'ignored', error: ChipsError }
   // terminal commands
   | { type: 'certified', certificate: Certificate<A> }
@@ -153,6 +156,8 @@ export interface ProposerState<S, A> {
   outranked: string[]
   /** Backing off before a recovery round (not before a new attempt). */
   toRecover?: boolean
+  /** The id of the live `wait` (older timers are ignored). */
+  timer?: number
 }
 
 export interface ProposerContext<S, A> extends DiaryContext<S, A> {
@@ -211,12 +216,12 @@ export async function startProposal<S, A> (ctx: ProposerContext<S, A>, base: Hea
     if (!isChipsError(e)) throw e
     throw new ProposalRejectedError(base.seq + 1, e.code, e.message)
   }
-  return await collect(ctx, 'own', base, actions, entry, 1)
+  return stamp(await collect(ctx, 'own', base, actions, entry, 1))
 }
 
 /** Starts driving someone else's pending entry (signature already verified) at base.seq + 1 to a decision. */
 export async function startDrive<S, A> (ctx: ProposerContext<S, A>, base: Head<S>, entry: Entry<A>): Promise<ProposerStep<S, A>> {
-  return await collect(ctx, 'drive', base, entry.body.actions, entry, 0)
+  return stamp(await collect(ctx, 'drive', base, entry.body.actions, entry, 0))
 }
 
 /**
@@ -227,7 +232,7 @@ export async function startDrive<S, A> (ctx: ProposerContext<S, A>, base: Head<S
 export async function startRecovery<S, A> (ctx: ProposerContext<S, A>, base: Head<S>, entry: Entry<A>, above?: Round): Promise<ProposerStep<S, A>> {
   const state = initial(ctx, 'recover', base, entry.body.actions, entry, 0)
   if (above !== undefined) state.highest = above
-  return prepare(ctx, state)
+  return stamp(prepare(ctx, state))
 }
 
 /** Phase 1: a round above every round seen, promises asked from every member. */
@@ -271,7 +276,20 @@ async function retry<S, A> (ctx: ProposerContext<S, A>, state: ProposerState<S, 
   return step
 }
 
+/** Numbers the step's `wait` commands; the last one is the live timer. */
+function stamp<S, A> (step: ProposerStep<S, A>): ProposerStep<S, A> {
+  if (!step.commands.some(c => c.type === 'wait')) return step
+  let t = step.state.timer ?? 0
+  const commands = step.commands.map(c => (c.type === 'wait' ? { ...c, timer: ++t } : c))
+  return { state: { ...step.state, timer: t }, commands }
+}
+
 export async function proposerStep<S, A> (ctx: ProposerContext<S, A>, state: ProposerState<S, A>, event: ProposerEvent<S, A>): Promise<ProposerStep<S, A>> {
+  if (event.type === 'timer' && event.timer !== undefined && state.timer !== undefined && event.timer !== state.timer) return { state, commands: [] }
+  return stamp(await step(ctx, state, event))
+}
+
+async function step<S, A> (ctx: ProposerContext<S, A>, state: ProposerState<S, A>, event: ProposerEvent<S, A>): Promise<ProposerStep<S, A>> {
   if (state.status === 'done') return { state, commands: [] }
   try {
     switch (event.type) {

@@ -52,7 +52,7 @@ type Payload<A> =
 
 export interface Message<A> { from: string, to: string, payload: Payload<A> }
 
-interface Timer { at: number, node: string, run?: number, pump?: true, seqNo: number }
+interface Timer { at: number, node: string, run?: number, pump?: true, seqNo: number, timer?: number }
 
 export interface SimOptions<S, A> {
   provider: SignatureProvider
@@ -338,7 +338,7 @@ export class Sim<S, A> {
           else for (const k of this.keys()) if (k !== key) this.send(key, k, { kind: 'certsRequest', after: this.head(key).seq })
           break
         case 'drive': this.send(key, c.from, { kind: 'query', seq: c.seq, hash: c.hash }); break
-        case 'wait': this.timers.push({ at: this.clock + c.minMs + Math.floor(this.rand() * (c.maxMs - c.minMs + 1)), node: key, run: id, seqNo: ++this.timerSeq }); break
+        case 'wait': this.timers.push({ at: this.clock + c.minMs + Math.floor(this.rand() * (c.maxMs - c.minMs + 1)), node: key, run: id, seqNo: ++this.timerSeq, ...(c.timer !== undefined ? { timer: c.timer } : {}) }); break
         case 'ignored': this.errors.push(c.error.code); break
         case 'failed':
           this.failures.push(`${n.name}: ${c.error.code}`)
@@ -499,7 +499,7 @@ export class Sim<S, A> {
     this.clock = Math.max(this.clock, t.at)
     if (!this.isUp(t.node)) return true
     if (t.pump === true) await this.pump(t.node)
-    else if (t.run !== undefined) await this.event(t.node, t.run, { type: 'timer' })
+    else if (t.run !== undefined) await this.event(t.node, t.run, { type: 'timer', ...(t.timer !== undefined ? { timer: t.timer } : {}) })
     return true
   }
 

@@ -85,8 +85,11 @@ describe('proposer', () => {
     })
     // f1 voted for the rival: no fast quorum (all three foil) is possible; f2 is silent (lost).
     const r = await feedAnswers(ctx, start.state, [await answer(s0, e), await answer(f0, e), conflict])
-    expect(r.commands).toEqual([{ type: 'wait', ...backoffWindow(1, config.backoff) }])
-    const prep = await proposerStep(ctx, r.state, { type: 'timer' })
+    expect(r.commands).toEqual([{ type: 'wait', ...backoffWindow(1, config.backoff), timer: 2 }])
+    // Only the latest wait is live: the round-0 resend timer (id 1) firing now is ignored.
+    expect(start.commands[1]).toMatchObject({ type: 'wait', timer: 1 })
+    expect((await proposerStep(ctx, r.state, { type: 'timer', timer: 1 })).commands).toEqual([])
+    const prep = await proposerStep(ctx, r.state, { type: 'timer', timer: 2 })
     const round = { n: 1, by: f0.key }
     expect(prep.commands[0]).toEqual({ type: 'prepare', to: toy.all.map(n => n.key), seq: 1, round })
     expect(prep.state.status).toBe('preparing')
