@@ -35,3 +35,13 @@ export type { ContractDocument } from './services/tallies/contract'
 export { UnknownTallyError, OfferMismatchError, OwnInvitationError, WrongPeerError, TallyNotOpenError, DiaryUnavailableError, ChitRefusedError } from './services/tallies/errors'
 export { invitationLink, invitationProtocolUrl, isInvitationLink, parseInvitationLink, INVITE_PARAM, PROTOCOL_SCHEME } from './tally-link/invitation'
 export { NEGOTIATE_PROTOCOL, MAX_NEGOTIATE_BYTES } from './protocols/negotiate'
+
+// Recovery: a restored wallet gets its tallies back from its partners through the relays' rendezvous
+export type { RecoveryOptions } from './wallet-node'
+export { RecoveryService, DEFAULT_RECOVERY_CONFIG, RECOVERY_PROTOCOL } from './services/recovery/index'
+export type { RecoveryConfig, RecoveryEvents } from './services/recovery/index'
+export {
+  NotTallyPartnerError, NotOurTallyError, InvalidReseatError, ReseatRefusedError, ReseatPendingError, NotReseatedError, IncompleteHistoryError
+} from './services/recovery/index'
+export { RENDEZVOUS_PROTOCOL, InvalidPresenceError, signPresence, verifyPresence } from './protocols/rendezvous'
+export type { PresenceBody, PresenceRecord } from './protocols/rendezvous'
