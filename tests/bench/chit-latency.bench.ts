@@ -13,7 +13,7 @@ import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { webCryptoProvider } from '../../src/core/crypto/webcrypto'
 import { verifyOnceCache } from '../../src/core/crypto/cache'
-import { preverifyAction, tallyMachine } from '../../src/core/tally/machine'
+import { tallyMachine } from '../../src/core/tally/machine'
 import { tallyGenesis, type TallyState } from '../../src/core/tally/state'
 import type { TallyAction } from '../../src/core/chit/types'
 import { silentLogger, type Logger, systemClock, systemRandom, systemTimers } from '../../src/node/ports'
@@ -21,7 +21,7 @@ import { createLibp2pNode } from '../../src/node/net/libp2p/node'
 import { Libp2pNetwork } from '../../src/node/net/libp2p/network'
 import { RelayManager } from '../../src/node/net/libp2p/relays'
 import { openMemoryStore } from '../../src/node/store/memory'
-import { createDiaryService, memberIdentityFromPeerKey, type DiaryService } from '../../src/node/services/diary'
+import { createDiaryService, memberIdentityFromPeerKey, tallyDiaryHooks, type DiaryService } from '../../src/node/services/diary'
 import { waitFor } from '../integration/helpers/relay'
 import { startRelay } from '../../relay/server'
 import { Device, chitId, openWorld } from '../unit/core/tally/fixtures'
@@ -29,28 +29,6 @@ import type { Bench } from './types'
 
 const p = webCryptoProvider(webcrypto.subtle as SubtleCrypto)
 
-/**
- * Each side's chain actions by chain index (what the tally service passes as `order`): every side keeps its
- * slots in the batch, filled with its own actions in chain order (a plain comparator mixing "same side by
- * index" with "else by position" is not a total order).
- */
-function byChain (actions: TallyAction[]): TallyAction[] {
-  const side = (a: TallyAction): string | undefined => a.kind === 'party' ? a.action.body.side : undefined
-  const sorted = new Map<string, TallyAction[]>()
-  for (const a of actions) {
-    const s = side(a)
-    if (s !== undefined) sorted.set(s, [...(sorted.get(s) ?? []), a])
-  }
-  for (const list of sorted.values()) list.sort((x, y) => (x.kind === 'party' && y.kind === 'party' ? x.action.body.index - y.action.body.index : 0))
-  const next = new Map<string, number>()
-  return actions.map(a => {
-    const s = side(a)
-    if (s === undefined) return a
-    const k = next.get(s) ?? 0
-    next.set(s, k + 1)
-    return sorted.get(s)![k]!
-  })
-}
 
 interface TestRelay { addr: string, stop: () => Promise<void> }
 
@@ -81,7 +59,7 @@ async function peer (relay: TestRelay, addrsOf: (member: string) => string[]): P
   const diary = createDiaryService<TallyState, TallyAction>({
     network: net, store: await openMemoryStore(), crypto, machine: tallyMachine(crypto), identity: memberIdentityFromPeerKey(privateKeyToProtobuf(key)),
     clock: systemClock, timers: systemTimers, random: systemRandom, logger: countResets, addrsOf,
-    check: async a => { await preverifyAction(crypto, a) }, order: byChain
+    ...tallyDiaryHooks(crypto)
   })
   await net.start()
   relays.start()

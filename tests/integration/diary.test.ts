@@ -8,7 +8,7 @@ import { webcrypto } from 'node:crypto'
 import { webCryptoProvider } from '../../src/core/crypto/webcrypto'
 import { verifyOnceCache } from '../../src/core/crypto/cache'
 import { verifyHistory, type Genesis } from '../../src/core/diary'
-import { preverifyAction, tallyMachine } from '../../src/core/tally/machine'
+import { tallyMachine } from '../../src/core/tally/machine'
 import { balanceOf, tallyGenesis, type TallyState } from '../../src/core/tally/state'
 import type { TallyAction } from '../../src/core/chit/types'
 import { silentLogger, type Logger, systemClock, systemRandom, systemTimers } from '../../src/node/ports'
@@ -16,7 +16,7 @@ import { createLibp2pNode } from '../../src/node/net/libp2p/node'
 import { Libp2pNetwork } from '../../src/node/net/libp2p/network'
 import { RelayManager } from '../../src/node/net/libp2p/relays'
 import { MemoryDatabase, MemoryStore } from '../../src/node/store/memory'
-import { createDiaryService, memberIdentityFromPeerKey, type DiaryService } from '../../src/node/services/diary'
+import { createDiaryService, memberIdentityFromPeerKey, tallyDiaryHooks, type DiaryService } from '../../src/node/services/diary'
 import { startTestRelay, waitFor, type TestRelay } from './helpers/relay'
 import { Device, chitId, openWorld, type World } from '../unit/core/tally/fixtures'
 import { CrashableStore } from '../unit/node/diary/sim'
@@ -27,28 +27,6 @@ const logger: Logger = process.env.DEBUG_DIARY === undefined ? silentLogger : { 
 const N = Number(process.env.DIARY_N ?? 500)
 type Diary = DiaryService<TallyState, TallyAction>
 
-/**
- * Each side's chain actions by chain index (what the tally service passes as `order`): every side keeps its
- * slots in the batch, filled with its own actions in chain order (a plain comparator mixing "same side by
- * index" with "else by position" is not a total order).
- */
-function byChain (actions: TallyAction[]): TallyAction[] {
-  const side = (a: TallyAction): string | undefined => a.kind === 'party' ? a.action.body.side : undefined
-  const sorted = new Map<string, TallyAction[]>()
-  for (const a of actions) {
-    const s = side(a)
-    if (s !== undefined) sorted.set(s, [...(sorted.get(s) ?? []), a])
-  }
-  for (const list of sorted.values()) list.sort((x, y) => (x.kind === 'party' && y.kind === 'party' ? x.action.body.index - y.action.body.index : 0))
-  const next = new Map<string, number>()
-  return actions.map(a => {
-    const s = side(a)
-    if (s === undefined) return a
-    const k = next.get(s) ?? 0
-    next.set(s, k + 1)
-    return sorted.get(s)![k]!
-  })
-}
 
 class Peer {
   readonly db = new MemoryDatabase()
@@ -74,8 +52,7 @@ class Peer {
       network: this.net, store: this.store, crypto, machine: tallyMachine(crypto), identity: memberIdentityFromPeerKey(privateKeyToProtobuf(this.key)),
       clock: systemClock, timers: systemTimers, random: systemRandom, logger: { log: (l, e, f) => { logger.log(l, e, { node: this.name, ...f }) } },
       addrsOf: () => other().up ? other().net.addrs().filter(a => a.includes('/p2p-circuit')) : [],
-      check: async a => { await preverifyAction(crypto, a) },
-      order: byChain,
+      ...tallyDiaryHooks(crypto),
       config: { proposer: { maxAttempts: 10, maxRounds: 10, resendMs: 500, backoff: { baseMs: 50, capMs: 1_000 }, checkpointEvery: 1_000 }, retry: { baseMs: 200, capMs: 1_000 }, handoffTimeoutMs: 3_000, unreachableMs: 500 }
     })
     await this.net.start()

@@ -71,6 +71,9 @@ export class Replica<S, A> {
   #nextN: number
   /** Actions handed to us by other members, waiting for our next batch (volatile: their outbox is durable). */
   readonly #handed = new Map<string, A>()
+  /** Arrival order of handed actions (kept when a failed run puts them back), so a batch keeps their order. */
+  readonly #arrival = new Map<string, number>()
+  #arrivals = 0
   readonly #certified = new Map<string, ActionOutcome>()
   readonly #waiters = new Set<Waiter>()
   #run: ProposerRun<S, A> | undefined
@@ -170,6 +173,7 @@ export class Replica<S, A> {
         const outcome: ActionOutcome = { id, seq: b.seq, entry: hash, index, ...(code !== undefined ? { refused: code } : {}) }
         this.#remember(outcome)
         this.#handed.delete(id)
+        this.#arrival.delete(id)
         touched.push(id)
       })
       this.host.emit('certified', { tally: this.tally, seq: b.seq, hash, author: b.author, actions: b.actions, refused: b.refused })
@@ -262,6 +266,7 @@ export class Replica<S, A> {
       const id = hashOf(a)
       if (this.#certified.has(id) || this.#handed.has(id) || mine.has(id)) continue
       this.#handed.set(id, a)
+      if (!this.#arrival.has(id)) this.#arrival.set(id, ++this.#arrivals)
       count++
     }
     if (count > 0) this.pump()
@@ -304,7 +309,8 @@ export class Replica<S, A> {
     // Order everything we could propose (ours and handed) first, then cut the batch: a chain action never
     // goes out without the ones before it.
     const byId = new Map<string, Item<A>>(own.map(i => [i.id, i]))
-    const pool: A[] = solo !== undefined ? [solo.action] : [...own.map(i => i.action), ...this.#handed.values()]
+    const handed = [...this.#handed].sort(([a], [b]) => (this.#arrival.get(a) ?? 0) - (this.#arrival.get(b) ?? 0)).map(([, a]) => a)
+    const pool: A[] = solo !== undefined ? [solo.action] : [...own.map(i => i.action), ...handed]
     const order = this.host.deps.order
     const picked = fitBatch((order !== undefined ? order(pool) : pool).slice(0, this.host.config.maxBatch), this.host.config.maxBatchBytes)
     if (picked.length === 0) return
