@@ -73,3 +73,52 @@ describe('recovery refusals', () => {
     expect(await w.time.run(a2.tallies.pay(id, 50))).toMatchObject({ status: 'final' })
   })
 })
+
+describe('recovery across a crash', () => {
+  it('a crash after the re-seat, before the tally record: the marker resumes it at start-up, without a second re-seat', async () => {
+    const w = recoveryWorld(4003)
+    const { a, b, id } = await openTallyWithChits(w)
+    await a.node.stop()
+    const a2 = await w.restore(a.phrase, 'Alice')
+    await w.time.run(new Promise<void>(resolve => { a2.recovery.on('restored', () => { resolve() }) }))
+    const seq = (await b.tallies.get(id)).seq
+    // Roll a2's store back to "re-seat certified, nothing kept yet but the marker".
+    await a2.node.stop()
+    const rec = await a2.store.read(tx => tx.get<{ negotiation: { doc: unknown, sigs: unknown }, partner: unknown, role: string }>('tallies', `t/${id}`))
+    await a2.store.write(async tx => {
+      for (const table of ['entries', 'pending', 'outbox'] as const) for (const { key } of await tx.list(table)) await tx.delete(table, key)
+      await tx.delete('tallies', `t/${id}`)
+      await tx.put('tallies', `rcv/${id}`, { tally: { doc: rec!.negotiation.doc, sigs: rec!.negotiation.sigs }, role: rec!.role, side: 'stock', partner: rec!.partner, startedAt: 0 } as never)
+    })
+    await a2.store.close()
+    const again = await w.boot(a2.identity, a2.phrase, a2.db)
+    expect(await again.tallies.list()).toEqual([])
+    await w.time.run(new Promise<void>(resolve => { again.recovery.on('restored', () => { resolve() }) }))
+    expect(await again.tallies.get(id)).toMatchObject({ status: 'open', balance: 2_750, seq })
+    expect(await again.store.read(tx => tx.list('tallies', 'rcv/'))).toEqual([])
+    expect((await b.tallies.get(id)).seq).toBe(seq)
+    expect(await w.time.run(again.tallies.pay(id, 10))).toMatchObject({ status: 'final' })
+  })
+
+  it('an offer the new device missed (unreachable at first) is made again at a later poll', async () => {
+    const w = recoveryWorld(4004)
+    const { a, b, id } = await openTallyWithChits(w)
+    await a.node.stop()
+    const a2 = await w.restore(a.phrase, 'Alice')
+    // Alice's new device publishes its presence, then Bob cannot reach it for a while (the rendezvous still can).
+    let restored = false
+    a2.recovery.on('restored', () => { restored = true })
+    w.net.partition([[b.identity.peerId]])
+    await w.time.advance(2_000)
+    expect(w.registry.lookup([a2.identity.userId]).records.map(r => r.body.peerId)).toContain(a2.identity.peerId)
+    w.net.partition([[b.identity.peerId, 'rendezvous-relay']])
+    await w.time.advance(6_000)
+    expect(restored).toBe(false)
+    expect(await a2.tallies.list()).toEqual([])
+    // Reachable again: a later poll offers again (the record did not change, so the cursor alone would skip it).
+    w.net.heal()
+    await w.time.advance(15_000)
+    expect(restored).toBe(true)
+    expect(await a2.tallies.get(id)).toMatchObject({ balance: 2_750 })
+  })
+})
