@@ -5,9 +5,31 @@
 // The wallet that invited ("Alice") is then stopped and its whole store exported, table by table, to be
 // written into a browser profile's IndexedDB by the bench page (same records, same keys: the store is the
 // same Store contract on both sides).
+import { webcrypto } from 'node:crypto'
 import { startTestRelay } from '../../integration/helpers/relay'
-import { startTestWallet, type TestWallet } from '../../integration/helpers/wallets'
+import { verifyOnceCache } from '../../../src/core/crypto/cache'
+import { webCryptoProvider } from '../../../src/core/crypto/webcrypto'
+import type { WalletNode } from '../../../src/node/api'
+import { createIdentity } from '../../../src/node/identity/identity'
+import { silentLogger, systemClock, systemRandom, systemTimers } from '../../../src/node/ports'
+import { openMemoryStore, type MemoryStore } from '../../../src/node/store/memory'
 import { TABLES } from '../../../src/node/store/store'
+import { startWalletNode } from '../../../src/node/wallet-node'
+
+interface TestWallet { node: WalletNode, store: MemoryStore }
+
+/** A wallet node as the browser runs one, with Node's native Ed25519 (WebCrypto) as a browser has. */
+async function startWallet (name: string, relays: string[]): Promise<TestWallet> {
+  const crypto = verifyOnceCache(webCryptoProvider(webcrypto.subtle as SubtleCrypto))
+  const store = await openMemoryStore()
+  const { identity } = await createIdentity({ store, crypto, clock: systemClock, random: systemRandom }, name)
+  const node = await startWalletNode({
+    identity, store, crypto, clock: systemClock, timers: systemTimers, random: systemRandom, logger: silentLogger,
+    // A direct loopback link between the two: a relayed circuit is closed by the relay after 1 MiB.
+    network: { kind: 'libp2p', host: 'node', relays, webrtc: false, allowInsecureLoopback: true, listen: ['/ip4/127.0.0.1/tcp/0/ws'] }
+  })
+  return { node, store }
+}
 
 export interface SeededWallet {
   /** table → [key, value] rows of the exported store. */
@@ -28,9 +50,9 @@ export async function seedBigWallet (tallies: number, chits: number, log: (m: st
   const relay = await startTestRelay()
   const wallets: TestWallet[] = []
   try {
-    const alice = await startTestWallet('Alice', [relay.addr])
+    const alice = await startWallet('Alice', [relay.addr])
     wallets.push(alice)
-    const bob = await startTestWallet('Bob', [relay.addr])
+    const bob = await startWallet('Bob', [relay.addr])
     wallets.push(bob)
     const [a, b] = [alice.node.tallies!, bob.node.tallies!]
     await until(() => alice.node.status().relays[0]?.state === 'reserved' && bob.node.status().relays[0]?.state === 'reserved', 20_000, 'relay reservations')
@@ -49,12 +71,16 @@ export async function seedBigWallet (tallies: number, chits: number, log: (m: st
     // Every tally at once; on each, one payment after the other (concurrent payments on one tally are far
     // slower in Node today: see the report of tally-browser).
     const wave = 1
+    let done = 0
+    let shown = performance.now()
     await Promise.all(ids.map(async (id, t) => {
       for (let i = 0; i < chits; i += wave) {
         await Promise.all(Array.from({ length: Math.min(wave, chits - i) }, async (_, k) => {
           const n = i + k
           const payer = (n + t) % 3 === 2 ? b : a
           await payer.pay(id, 1 + ((n * 7 + t) % 97) * 10, n % 10 === 0 ? `memo ${n}` : undefined)
+          done++
+          if (performance.now() - shown > 10_000) { shown = performance.now(); log(`seed: ${done}/${tallies * chits} payments returned`) }
         }))
       }
     }))
