@@ -23,9 +23,22 @@ export interface RendezvousConfig {
   maxRecords: number
   /** How far a record's time may be from the relay's clock. */
   maxSkewMs: number
+  /** Requests per peer per minute (a token bucket; a publish costs two signature checks). */
+  publishesPerMinute: number
+  lookupsPerMinute: number
 }
 
-export const DEFAULT_RENDEZVOUS_CONFIG: RendezvousConfig = { ttlMs: 60 * 60_000, maxRecords: 20_000, maxSkewMs: 10 * 60_000 }
+export const DEFAULT_RENDEZVOUS_CONFIG: RendezvousConfig = {
+  ttlMs: 60 * 60_000, maxRecords: 20_000, maxSkewMs: 10 * 60_000, publishesPerMinute: 10, lookupsPerMinute: 120
+}
+
+/** Peers whose buckets are remembered; beyond this the oldest are forgotten (they start full again). */
+const MAX_TRACKED_PEERS = 10_000
+
+/** Too many requests from one peer: try again later. */
+export class RateLimitedError extends ChipsError {
+  constructor (what: string) { super('RATE_LIMITED', `too many ${what} requests; try again later`) }
+}
 
 /** A record older than the one kept for its device, or too far from the relay's clock. */
 export class StalePresenceError extends ChipsError {
@@ -38,6 +51,10 @@ interface Kept { record: PresenceRecord, receivedAt: number }
 export class RendezvousRegistry {
   /** `${userId}/${peerId}` → record, in order of reception (oldest first: eviction and expiry scan from the front). */
   readonly #kept = new Map<string, Kept>()
+  /** userId → its kept keys, for the per-user bound. */
+  readonly #byUser = new Map<string, Set<string>>()
+  /** `${kind}/${peer}` → token bucket. */
+  readonly #buckets = new Map<string, { tokens: number, at: number }>()
   readonly #config: RendezvousConfig
 
   constructor (private readonly deps: { crypto?: SignatureProvider, now: () => number, config?: Partial<RendezvousConfig> }) {
@@ -48,6 +65,7 @@ export class RendezvousRegistry {
 
   async handle (bytes: Uint8Array, fromPeer: string): Promise<Uint8Array> {
     const req = decodeRendezvousRequest(bytes)
+    this.#spend(req.t, fromPeer)
     const res: RendezvousResponse = req.t === 'publish'
       ? { t: 'ok', at: await this.publish(req.record, fromPeer) }
       : { t: 'records', ...this.lookup(req.users, req.since) }
@@ -65,12 +83,18 @@ export class RendezvousRegistry {
     const key = `${userId}/${peerId}`
     const have = this.#kept.get(key)
     if (have !== undefined && have.record.body.time >= time) throw new StalePresenceError('a newer record of this device is kept')
-    this.#kept.delete(key)
+    this.#drop(key)
     this.#kept.set(key, { record, receivedAt: now })
+    const devices = this.#byUser.get(userId) ?? new Set<string>()
+    devices.add(key)
+    this.#byUser.set(userId, devices)
     // A few devices per user: the one that published least recently goes.
-    const devices = [...this.#kept.entries()].filter(([k]) => k.startsWith(`${userId}/`))
-    if (devices.length > MAX_DEVICES_PER_USER) this.#kept.delete(devices[0]![0])
-    while (this.#kept.size > this.#config.maxRecords) this.#kept.delete(this.#kept.keys().next().value!)
+    if (devices.size > MAX_DEVICES_PER_USER) {
+      let oldest: string | undefined
+      for (const k of devices) if (oldest === undefined || this.#kept.get(k)!.receivedAt < this.#kept.get(oldest)!.receivedAt) oldest = k
+      this.#drop(oldest!)
+    }
+    while (this.#kept.size > this.#config.maxRecords) this.#drop(this.#kept.keys().next().value!)
     return now
   }
 
@@ -78,11 +102,12 @@ export class RendezvousRegistry {
   lookup (users: readonly string[], since = 0): { records: PresenceRecord[], now: number } {
     const now = this.deps.now()
     this.#expire(now)
-    const wanted = new Set(users)
     const records: PresenceRecord[] = []
-    for (const [key, kept] of this.#kept) {
-      if (kept.receivedAt < since) continue
-      if (wanted.has(key.slice(0, key.indexOf('/')))) records.push(kept.record)
+    for (const user of new Set(users)) {
+      for (const key of this.#byUser.get(user) ?? []) {
+        const kept = this.#kept.get(key)
+        if (kept !== undefined && kept.receivedAt >= since) records.push(kept.record)
+      }
     }
     return { records, now }
   }
@@ -90,8 +115,31 @@ export class RendezvousRegistry {
   #expire (now: number): void {
     for (const [key, kept] of this.#kept) {
       if (kept.receivedAt + this.#config.ttlMs > now) break
-      this.#kept.delete(key)
+      this.#drop(key)
     }
+  }
+
+  #drop (key: string): void {
+    if (!this.#kept.delete(key)) return
+    const user = key.slice(0, key.indexOf('/'))
+    const devices = this.#byUser.get(user)
+    devices?.delete(key)
+    if (devices?.size === 0) this.#byUser.delete(user)
+  }
+
+  /** Takes one token from the peer's bucket for this kind of request, or refuses RATE_LIMITED. */
+  #spend (kind: 'publish' | 'lookup', peer: string): void {
+    const perMinute = kind === 'publish' ? this.#config.publishesPerMinute : this.#config.lookupsPerMinute
+    const now = this.deps.now()
+    const id = `${kind}/${peer}`
+    const b = this.#buckets.get(id) ?? { tokens: perMinute, at: now }
+    b.tokens = Math.min(perMinute, b.tokens + (now - b.at) * perMinute / 60_000)
+    b.at = now
+    this.#buckets.delete(id)
+    this.#buckets.set(id, b)
+    while (this.#buckets.size > MAX_TRACKED_PEERS) this.#buckets.delete(this.#buckets.keys().next().value!)
+    if (b.tokens < 1) throw new RateLimitedError(kind)
+    b.tokens -= 1
   }
 }
 

@@ -25,7 +25,7 @@ async function boot (identity: Identity, phrase: string, store: MemoryStore): Pr
   const node = await startWalletNode({
     identity, store, crypto: nobleProvider, clock: systemClock, timers: systemTimers, random: systemRandom, logger,
     network: { kind: 'libp2p', host: 'node', relays: [relay.addr], webrtc: false, allowInsecureLoopback: true },
-    recovery: { config: { pollMs: 300, maxPollMs: 2000, reofferMs: 3000 } }
+    recovery: { config: { pollMs: 500, maxPollMs: 2000, reofferMs: 3000 } }
   })
   started.push(node)
   await waitFor(() => node.status().relays[0]?.state === 'reserved' && node.contact().addrs.length > 0, 15_000, `${identity.name} reserved`)

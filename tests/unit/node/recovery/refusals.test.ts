@@ -89,6 +89,24 @@ describe('rendezvous registry', () => {
     expect(reg.lookup([alice.userId]).records).toHaveLength(3)
   })
 
+  it('rate-limits each peer (publishes and lookups apart)', async () => {
+    let now = 9_000_000
+    const reg = new RendezvousRegistry({ crypto: p, now: () => now, config: { publishesPerMinute: 2, lookupsPerMinute: 3 } })
+    const alice = await user(8)
+    const phone = await device()
+    const publish = async (): Promise<Uint8Array> => { now++; return await reg.handle(encodeRendezvous({ t: 'publish', record: await presence(alice, phone, now) }), phone) }
+    const lookup = async (peer = phone): Promise<Uint8Array> => await reg.handle(encodeRendezvous({ t: 'lookup', users: [alice.userId] }), peer)
+    await publish()
+    await publish()
+    await expect(publish()).rejects.toMatchObject({ code: 'RATE_LIMITED' })
+    for (let i = 0; i < 3; i++) await lookup()
+    await expect(lookup()).rejects.toMatchObject({ code: 'RATE_LIMITED' })
+    await lookup(await device()) // another peer has its own bucket
+    now += 30_000
+    await publish()
+    await expect(publish()).rejects.toMatchObject({ code: 'RATE_LIMITED' })
+  })
+
   it('a reader drops records a lying relay returns (forged, or of a user it did not ask for)', async () => {
     const w = recoveryWorld(4101)
     const [alice, mallory] = [await user(5), await user(6)]
