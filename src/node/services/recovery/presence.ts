@@ -38,7 +38,14 @@ export class PresencePublisher {
   #schedule (ms: number): void {
     if (this.#stopped) return
     if (this.#timer !== undefined) this.deps.timers.clearTimeout(this.#timer)
-    this.#timer = this.deps.timers.setTimeout(() => { this.#timer = undefined; void this.#publish() }, ms)
+    this.#timer = this.deps.timers.setTimeout(() => { this.#timer = undefined; this.#publishSafely() }, ms)
+  }
+
+  #publishSafely (): void {
+    this.#publish().catch((err: unknown) => {
+      this.deps.logger.log('warn', 'rendezvous.publish-failed', { code: isChipsError(err) ? err.code : 'INTERNAL', error: err instanceof Error ? err.message : String(err) })
+      this.#schedule(30_000)
+    })
   }
 
   async #publish (): Promise<void> {
@@ -68,7 +75,7 @@ export class PresencePublisher {
   #refresh (): void {
     if (this.#stopped) return
     if (this.#timer !== undefined) this.deps.timers.clearTimeout(this.#timer)
-    this.#timer = this.deps.timers.setTimeout(() => { this.#timer = undefined; this.#published.clear(); void this.#publish() }, this.config.refreshMs)
+    this.#timer = this.deps.timers.setTimeout(() => { this.#timer = undefined; this.#published.clear(); this.#publishSafely() }, this.config.refreshMs)
   }
 }
 
@@ -106,7 +113,10 @@ export class PresenceWatcher {
   #schedule (ms: number): void {
     if (this.#stopped) return
     if (this.#timer !== undefined) this.deps.timers.clearTimeout(this.#timer)
-    this.#timer = this.deps.timers.setTimeout(() => { this.#timer = undefined; void this.poll().finally(() => { this.#next() }) }, ms)
+    this.#timer = this.deps.timers.setTimeout(() => { this.#timer = undefined; void this.poll().catch((err: unknown) => {
+      this.#failures++
+      this.deps.logger.log('warn', 'rendezvous.poll-failed', { code: isChipsError(err) ? err.code : 'INTERNAL', error: err instanceof Error ? err.message : String(err) })
+    }).finally(() => { this.#next() }) }, ms)
   }
 
   #next (): void {
