@@ -206,3 +206,54 @@ describe('recovery protocol refusals', () => {
     expect(await a2.store.read(tx => tx.list('entries'))).toEqual([])
   })
 })
+
+describe('recovery messages at the boundary', () => {
+  it('garbage, oversized and unknown messages are refused MALFORMED and change nothing', async () => {
+    const { decodeRecoveryRequest, MAX_RECOVERY_BYTES, RECOVERY_PROTOCOL } = await import('../../../../src/node/services/recovery/wire')
+    const enc = (x: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(x))
+    for (const bad of [new Uint8Array([0xff, 0xfe]), enc({ t: 'steal' }), enc({ t: 'history', cert: {}, tally: 'x', after: -1, limit: 5 }),
+      enc({ t: 'history', cert: {}, tally: 'x'.repeat(22), after: 0, limit: 100_000 }), enc({ t: 'offer', cert: {}, addrs: [], tallies: [] }),
+      new Uint8Array(MAX_RECOVERY_BYTES + 1)]) {
+      expect(() => decodeRecoveryRequest(bad)).toThrow(expect.objectContaining({ code: 'MALFORMED' }))
+    }
+    const w = recoveryWorld(4301)
+    const b = await w.wallet('Bob')
+    const stranger = w.net.node('stranger')
+    await stranger.start()
+    const before = JSON.stringify([...b.db.tables.entries()].filter(([t]) => t !== 'meta'))
+    await expect(w.time.run(stranger.request(b.identity.peerId, RECOVERY_PROTOCOL, enc({ t: 'offer', cert: 'x', addrs: [], tallies: [{ tally: {}, role: 'inviter' }] })))).rejects.toMatchObject({ code: 'MALFORMED' })
+    await expect(w.time.run(stranger.request(b.identity.peerId, RECOVERY_PROTOCOL, new Uint8Array([1, 2, 3])))).rejects.toMatchObject({ code: 'MALFORMED' })
+    expect(JSON.stringify([...b.db.tables.entries()].filter(([t]) => t !== 'meta'))).toBe(before)
+  })
+
+  it('an offer is refused from a device of our own user, for a tally that does not name us, or with a tampered document', async () => {
+    const { w, a, b, id, rogue, cert } = await (async () => {
+      const w = recoveryWorld(4302)
+      const [a, b] = [await w.wallet('Alice'), await w.wallet('Bob')]
+      const inv = await a.tallies.invite(BASE, { kind: 'extend', myLimit: 10_000, partnerLimit: 3_000 })
+      const { id } = await w.time.run(b.tallies.redeem(inv.link))
+      await w.time.run(b.tallies.accept(id))
+      await w.time.advance(2000)
+      const key = await generateKeyPair('Ed25519')
+      const peerId = peerIdFromPrivateKey(key).toString()
+      const rogue = w.net.node(peerId)
+      await rogue.start()
+      const bobSecret = deriveUserSecret(await phraseToSeed(b.phrase))
+      const cert = await certifyDevice(p, bobSecret, { userId: b.identity.userId, peerId, name: 'Bob 2', issuedAt: 0 })
+      return { w, a, b, id, rogue, cert }
+    })()
+    const rec = await b.store.read(tx => tx.get<{ negotiation: { doc: { id: string }, sigs: { stock: string, foil: string } } }>('tallies', tallyKey(id)))
+    const tally = { doc: rec!.negotiation.doc, sigs: rec!.negotiation.sigs }
+    const offer = (to: string, c: unknown, t: unknown) => w.time.run(sendRecovery(rogue, to, { t: 'offer', cert: c, addrs: [], tallies: [{ tally: t, role: 'inviter' }] }))
+    // To Bob himself (a device of the same user): not a partner.
+    await expect(offer(b.identity.peerId, cert, tally)).rejects.toMatchObject({ code: 'NOT_TALLY_PARTNER' })
+    // To a third wallet that is not a party.
+    const carol = await w.wallet('Carol')
+    await expect(offer(carol.identity.peerId, cert, tally)).rejects.toMatchObject({ code: 'NOT_OUR_TALLY' })
+    // A tampered document (limits changed after both signed).
+    const tampered = JSON.parse(JSON.stringify(tally)) as { doc: { stock: { terms: { limit: number } } } }
+    tampered.doc.stock.terms.limit = 1
+    await expect(offer(a.identity.peerId, cert, tampered)).rejects.toMatchObject({ code: 'INVALID_SIGNATURE' })
+    expect(await carol.tallies.list()).toEqual([])
+  })
+})
