@@ -17,6 +17,7 @@ import { allMembers } from '../../../core/diary/quorum'
 import { ChipsError, isChipsError } from '../../../core/errors'
 import type { DiaryRequest, DiaryResponse } from '../../protocols/diary'
 import { MAX_FETCH_CERTIFICATES } from '../../protocols/diary'
+import { MAX_ENVELOPE_BYTES } from '../../../core/codec/envelope'
 import type { TimerHandle } from '../../ports'
 import type { WriteTx } from '../../store/store'
 import { DiaryStoppedError, UnexpectedReplyError } from './errors'
@@ -83,6 +84,8 @@ export class Replica<S, A> {
   #busy = false
   /** A handoff is in flight (one at a time keeps our actions in order at the proposer). */
   #handing = false
+  /** Bytes of action JSON per batch (config.maxBatchBytes, halved if an entry came out too large). */
+  #batchBytes: number
   /** When we first saw each reservation we hold (Clock ms); a restored one counts as old. */
   readonly #reservedSince = new Map<string, number>()
   #driveTimer: TimerHandle | undefined
@@ -104,6 +107,7 @@ export class Replica<S, A> {
     const { crypto: provider, machine, identity } = host.deps
     this.#mctx = { provider, machine, tally: this.tally, identity }
     this.#pctx = { ...this.#mctx, config: host.config.proposer }
+    this.#batchBytes = host.config.maxBatchBytes
     this.#member = member
     if (member.durable.reservation !== undefined) this.#reservedSince.set(member.durable.reservation.hash, Number.NEGATIVE_INFINITY)
     for (const r of outbox) this.#items.set(r.n, { ...r, state: 'ready', reason: 'proposer', attempts: 0, handoffs: 0 })
@@ -312,7 +316,7 @@ export class Replica<S, A> {
     const handed = [...this.#handed].sort(([a], [b]) => (this.#arrival.get(a) ?? 0) - (this.#arrival.get(b) ?? 0)).map(([, a]) => a)
     const pool: A[] = solo !== undefined ? [solo.action] : [...own.map(i => i.action), ...handed]
     const order = this.host.deps.order
-    const picked = fitBatch((order !== undefined ? order(pool) : pool).slice(0, this.host.config.maxBatch), this.host.config.maxBatchBytes)
+    const picked = fitBatch((order !== undefined ? order(pool) : pool).slice(0, this.host.config.maxBatch), this.#batchBytes)
     if (picked.length === 0) return
     const ids = picked.map(a => hashOf(a))
     const batch = ids.map(id => byId.get(id)).filter((i): i is Item<A> => i !== undefined)
@@ -367,6 +371,16 @@ export class Replica<S, A> {
     try {
       const first = mode === 'own' ? await startProposal(this.#pctx, head, actions) : await startDrive(this.#pctx, head, entry!)
       if (this.#stopped) return
+      if (mode === 'own' && actions.length > 1 && JSON.stringify(first.state.entry).length > MAX_ENVELOPE_BYTES) {
+        // Nothing was sent (our member has not reserved it): an entry the others would refuse as too large
+        // must never be held. Cut batches smaller and try again.
+        this.#batchBytes = Math.max(1024, Math.floor(this.#batchBytes / 2))
+        for (const n of items) { const i = this.#items.get(n); if (i !== undefined) i.state = 'ready' }
+        for (const a of theirs) this.#handed.set(hashOf(a), a)
+        if (exclusive) this.#busy = false
+        this.pump()
+        return
+      }
       const host = { execute: (r: ProposerRun<unknown, A>, c: ProposerCommand<A>) => this.#execute(r as ProposerRun<S, A>, c), finished: (r: ProposerRun<unknown, A>, end: RunTerminal<A>) => { this.#finished(r as ProposerRun<S, A>, end, theirs, exclusive) } }
       const run = new ProposerRun<S, A>(this.#pctx, host, first, items)
       if (exclusive) this.#run = run

@@ -257,3 +257,22 @@ describe('single writer', () => {
     expect(f[0]!.service.head(genesis.tally)!.seq).toBe(0)
   })
 })
+
+describe('entry size', () => {
+  it('never holds an entry too large for the others: batches shrink until entries fit the envelope limit', async () => {
+    const sim = new DiarySim<ToyState, ToyAction>(toyMachine, 34, { maxBatchBytes: 10 * 1024 * 1024 })
+    const s = await sim.add('s')
+    const f = await sim.add('f')
+    const genesis: Genesis<ToyState> = { tally: 'big', hash: toBase64url(sha256(new Uint8Array(3))), state: { count: 0, limit: 1_000, members: memberSetOf([s], [f]), seen: [], next: { stock: 'k', foil: 'k' } } }
+    await s.service.open(genesis)
+    await f.service.open(genesis)
+    const actions: ToyAction[] = Array.from({ length: 60 }, (_, i) => ({ type: 'add', id: `${i}-${'x'.repeat(2_000)}`, n: 1 }))
+    const r = await sim.settle(f.service.submit(genesis.tally, actions))
+    expect(r.outcomes.every(o => o.refused === undefined)).toBe(true)
+    await sim.until(() => s.service.head(genesis.tally)!.seq === f.service.head(genesis.tally)!.seq)
+    const certs = await s.service.entries(genesis.tally)
+    expect(certs.length).toBeGreaterThan(1)
+    for (const c of certs) expect(JSON.stringify(c.entry).length).toBeLessThanOrEqual(64 * 1024)
+    expect(s.service.state(genesis.tally)!.count).toBe(60)
+  })
+})
