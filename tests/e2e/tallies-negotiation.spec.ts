@@ -1,5 +1,5 @@
 import { test, expect } from './fixtures/test'
-import { byId, openWallet, T } from './lib/wallet'
+import { byId, connectTo, openWallet, T } from './lib/wallet'
 import { expectTallyState, invite, openTallies, openTally, tallyRow } from './fixtures/tallies'
 
 // A counter-offer round (pasted link), then the same one-time link refused as used, and a damaged link.
@@ -37,8 +37,9 @@ test('counter-offer round: the inviter sees the new terms and accepts; a used or
   await bob.page.goto(link)
   await expect(byId(bob.page, T.offer)).toHaveAttribute('data-state', 'known')
 
-  // Carol got the same one-time link: the preview verifies, but Alice's wallet refuses the ticket.
-  await carol.page.goto(link)
+  // Carol got the same one-time link and pastes it into the contact box (it opens as an invitation):
+  // the preview verifies, but Alice's wallet refuses the ticket.
+  await connectTo(carol.page, link)
   await expect(byId(carol.page, T.offerFrom)).toContainText('Alice')
   await byId(carol.page, T.offerAccept).click()
   await expect(byId(carol.page, T.offerError)).toHaveAttribute('data-code', 'INVITATION_USED')

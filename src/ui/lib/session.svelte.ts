@@ -5,7 +5,7 @@ import { proxy } from 'comlink'
 import type { ContactCard, IdentityInfo, NodeStatus, PeerStatus, StartOptions } from '../../worker/api'
 import type { CreateClient, WalletClientLike } from './client'
 import { describeError, precheckContactLink } from './errors'
-import type { ClassifiedLink } from './links'
+import { classifyLink, type ClassifiedLink } from './links'
 import { TallyStore } from './tallies.svelte'
 import type { PageOptions } from './query'
 import { relayDialAddr } from './relay-doc'
@@ -160,6 +160,9 @@ export class WalletSession {
   }
 
   async connect (link: string): Promise<boolean> {
+    // An invitation pasted into the contact box opens its offer instead of failing as a contact link.
+    const kind = classifyLink(link)
+    if (kind.kind === 'invite') { this.connectError = undefined; this.openLink(kind); return true }
     const problem = precheckContactLink(link)
     if (problem !== undefined) { this.connectError = problem; return false }
     if (!this.nodeStarted) { this.connectError = 'The wallet is not connected to a relay yet, so it cannot reach your contact. It keeps trying.'; return false }
