@@ -21,6 +21,7 @@ import { isChipsError, MalformedError } from '../../../core/errors'
 import * as v from 'valibot'
 import type { PeerLink } from '../../net/network'
 import { RemoteError } from '../../net/errors'
+import type { TimerHandle } from '../../ports'
 import { tallyKey, type PartnerRef, type TallyRecord } from '../tallies/records'
 import type { RecoveryDeps } from './deps'
 import { IncompleteHistoryError, NotOurTallyError, NotReseatedError, NotTallyPartnerError } from './errors'
@@ -48,8 +49,14 @@ export interface RestoreEvents {
   failed (tally: string, code: string): void
 }
 
+/** Retry schedule for an interrupted restore whose marker is kept (the partner will not offer again once we are a member). */
+const RETRY_FIRST_MS = 15_000
+const RETRY_MAX_MS = 10 * 60_000
+
 export class RestoredSide {
   readonly #running = new Set<string>()
+  readonly #retries = new Map<string, { attempt: number, timer: TimerHandle }>()
+  #stopped = false
 
   constructor (private readonly deps: RecoveryDeps, private readonly events: RestoreEvents) {}
 
@@ -77,6 +84,12 @@ export class RestoredSide {
     return { t: 'ok', accepted }
   }
 
+  stop (): void {
+    this.#stopped = true
+    for (const r of this.#retries.values()) this.deps.timers.clearTimeout(r.timer)
+    this.#retries.clear()
+  }
+
   /** Resumes recoveries a crash or reload interrupted. */
   async resume (): Promise<void> {
     const rows = await this.deps.store.read(tx => tx.list<RecoveryMarker>('tallies', MARKER_PREFIX))
@@ -98,14 +111,27 @@ export class RestoredSide {
     this.#running.add(id)
     try {
       await this.restoreTally(marker, genesis)
+      this.#retries.delete(id)
       this.events.restored(id)
     } catch (err) {
       const code = isChipsError(err) ? err.code : 'INTERNAL'
       this.deps.logger.log('warn', 'recovery.restore-failed', { tally: id, code, error: err instanceof Error ? err.message : String(err) })
       this.events.failed(id, code)
+      await this.#retryLater(id, genesis)
     } finally {
       this.#running.delete(id)
     }
+  }
+
+  /** While the marker is kept (the re-seat may be certified already), try again with backoff. */
+  async #retryLater (id: string, genesis: Genesis<TallyState>): Promise<void> {
+    if (this.#stopped) return
+    const marker = await this.deps.store.read(tx => tx.get<RecoveryMarker>('tallies', markerKey(id))).catch(() => undefined)
+    if (marker === undefined) return
+    const attempt = (this.#retries.get(id)?.attempt ?? 0) + 1
+    const ms = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(attempt - 1, 10))
+    const timer = this.deps.timers.setTimeout(() => { if (!this.#stopped) void this.#restore(marker, genesis) }, ms)
+    this.#retries.set(id, { attempt, timer })
   }
 
   /** The whole restore of one tally (see the file comment). Idempotent: safe to run again after any failure. */

@@ -74,6 +74,7 @@ export class RecoveryService {
     this.deps.network.unhandle(RECOVERY_PROTOCOL)
     this.#publisher.stop()
     this.#watcher.stop()
+    this.restored.stop()
     for (const off of this.#off) off()
   }
 

@@ -75,7 +75,7 @@ describe('recovery refusals', () => {
 })
 
 describe('recovery across a crash', () => {
-  it('a crash after the re-seat, before the tally record: the marker resumes it at start-up, without a second re-seat', async () => {
+  it('a crash after the re-seat, before the tally record: the marker resumes it at start-up (retried while the partner is away), without a second re-seat', async () => {
     const w = recoveryWorld(4003)
     const { a, b, id } = await openTallyWithChits(w)
     await a.node.stop()
@@ -91,9 +91,20 @@ describe('recovery across a crash', () => {
       await tx.put('tallies', `rcv/${id}`, { tally: { doc: rec!.negotiation.doc, sigs: rec!.negotiation.sigs }, role: rec!.role, side: 'stock', partner: rec!.partner, startedAt: 0 } as never)
     })
     await a2.store.close()
+    // Bob is unreachable when it starts again: the resumed restore fails, and is retried with backoff.
+    w.net.partition([[b.identity.peerId]])
     const again = await w.boot(a2.identity, a2.phrase, a2.db)
+    let restored = false
+    const failures: string[] = []
+    again.recovery.on('restored', () => { restored = true })
+    again.recovery.on('failed', e => { failures.push(e.code) })
+    await w.time.advance(10_000)
+    expect(restored).toBe(false)
+    expect(failures.length).toBeGreaterThan(0)
     expect(await again.tallies.list()).toEqual([])
-    await w.time.run(new Promise<void>(resolve => { again.recovery.on('restored', () => { resolve() }) }))
+    w.net.heal()
+    await w.time.advance(40_000)
+    expect(restored).toBe(true)
     expect(await again.tallies.get(id)).toMatchObject({ status: 'open', balance: 2_750, seq })
     expect(await again.store.read(tx => tx.list('tallies', 'rcv/'))).toEqual([])
     expect((await b.tallies.get(id)).seq).toBe(seq)
