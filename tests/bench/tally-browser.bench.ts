@@ -45,8 +45,8 @@ const bench: Bench = async (ctx) => {
     ctx.report({ bench: b, metric: `browser chit latency p99 (${who})`, value: round(percentile(ms, 0.99)), unit: 'ms', ...extra })
   }
   ctx.report({
-    bench: b, metric: 'browser certified chits per second (burst, both sides at once, IndexedDB)', value: round(r.burst.chits / (r.burst.ms / 1000)),
-    unit: 'chits/s', target: '>= 100/s', chits: r.burst.chits, ms: Math.round(r.burst.ms), entries: r.burst.entriesA, ...links
+    bench: b, metric: 'browser certified chits per second (burst, both sides at once, IndexedDB)', value: round(r.burst.certified / (r.burst.ms / 1000)),
+    unit: 'chits/s', target: '>= 100/s', chits: r.burst.chits, certified: r.burst.certified, complete: r.burst.complete, ms: Math.round(r.burst.ms), entries: r.burst.entriesA, ...links
   })
   const painted = r.open.runs.map(x => x.marks.painted)
   const wrong = r.open.runs.filter(x => x.tallies !== r.open.expected.tallies || x.chits !== r.open.expected.chits || x.balanceSum !== r.open.expected.balanceSum)
