@@ -21,11 +21,13 @@ import type { TallyView } from './api'
 import type { TallyAction } from '../core/chit/types'
 import type { TallyState } from '../core/tally/state'
 import { tallyMachine } from '../core/tally/machine'
+import { verifyOnceCache } from '../core/crypto/cache'
 import type { DiaryServiceDeps } from './services/diary/service'
 import type { TallyDiary } from './services/tallies/deps'
 import { TallyService } from './services/tallies/service'
 import { nodeMemberIdentity } from './services/tallies/member'
 import { createDiaryService } from './services/diary/diary-service'
+import { tallyDiaryHooks } from './services/diary/tally-hooks'
 import { RecoveryService } from './services/recovery/service'
 import type { RecoveryConfig } from './services/recovery/deps'
 
@@ -161,15 +163,18 @@ class RunningWalletNode implements WalletNode {
     if (options.tallies !== false) {
       const member = nodeMemberIdentity(options.identity.peerKey)
       const t = options.tallies ?? {}
+      // One verify-once cache for everything that re-checks tally signatures: the diary evaluates an
+      // entry several times, and handed-off actions are pre-verified before they are proposed.
+      const crypto = verifyOnceCache(options.crypto)
       // The diary dials partner members at the addresses the tally service learnt in negotiation.
       let addrsOf = (_key: string): readonly string[] => []
       this.#diary = (t.diary ?? createDiaryService)({
         addrsOf: key => addrsOf(key),
-        network, store: options.store, crypto: options.crypto, machine: tallyMachine(options.crypto), identity: member,
+        network, store: options.store, crypto, machine: tallyMachine(crypto), identity: member, ...tallyDiaryHooks(crypto),
         clock: options.clock, timers: options.timers, random: options.random, logger: options.logger
       })
       this.tallies = new TallyService({
-        identity: options.identity, store: options.store, crypto: options.crypto, clock: options.clock, timers: options.timers,
+        identity: options.identity, store: options.store, crypto, clock: options.clock, timers: options.timers,
         random: options.random, logger: options.logger, network, diary: this.#diary, memberKey: member.key,
         ...(t.retry !== undefined ? { retry: t.retry } : {}), ...(t.certifyWaitMs !== undefined ? { certifyWaitMs: t.certifyWaitMs } : {})
       }, () => this.contact())
@@ -179,7 +184,7 @@ class RunningWalletNode implements WalletNode {
       if (options.recovery !== false) {
         const r = options.recovery ?? {}
         const recovery = this.recovery = new RecoveryService({
-          identity: options.identity, store: options.store, crypto: options.crypto, clock: options.clock, timers: options.timers,
+          identity: options.identity, store: options.store, crypto, clock: options.clock, timers: options.timers,
           random: options.random, logger: options.logger, network, diary: this.#diary, memberKey: member.key,
           rendezvous: () => r.rendezvous ?? connectedRelayIds(relays),
           ...(r.config !== undefined ? { config: r.config } : {})
