@@ -59,6 +59,12 @@ const bench: Bench = async (ctx) => {
     screen: 'the bench page lists every balance (the app has no tally screen yet)', seeded: 'real Node wallets (libp2p, real signatures, memory store), store rows written into IndexedDB by the page',
     seedEntries: r.open.entries, seedSeconds: round(r.open.seedSeconds)
   })
+  const page20 = r.open.runs.map(x => x.history.page20Ms)
+  const all = r.open.runs.map(x => x.history.allMs)
+  ctx.report({
+    bench: b, metric: `chit history: newest 20 of a ${first.history.tallyChits}-chit tally, after open`, value: round(percentile(page20, 0.5)), unit: 'ms',
+    stat: 'median', runs: page20.length, wholeHistoryMs: round(percentile(all, 0.5)), wholeHistoryChits: first.history.all
+  })
 }
 
 export default bench

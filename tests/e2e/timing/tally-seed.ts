@@ -1,7 +1,8 @@
 // Seeds a big wallet for the wallet-open measure of tests/bench/tally-browser.bench.ts: two real wallet nodes
-// in Node (WalletNode, real libp2p through a loopback test relay, memory stores, real Ed25519 signatures and
-// the real diary) open `tallies` tallies and certify `chits` payments on each (two thirds from the
-// inviter, one third from the partner, one after the other per tally).
+// in Node (WalletNode, real libp2p: a loopback test relay and a direct loopback WebSocket link, memory stores,
+// native Ed25519 signatures through WebCrypto, the real diary) open `tallies` tallies and certify `chits` payments
+// on each through the tally service (two thirds from the inviter, one third from the partner, one after the
+// other per tally, eight tallies at a time).
 // The wallet that invited ("Alice") is then stopped and its whole store exported, table by table, to be
 // written into a browser profile's IndexedDB by the bench page (same records, same keys: the store is the
 // same Store contract on both sides).
