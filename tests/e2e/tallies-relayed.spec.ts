@@ -26,6 +26,7 @@ test('with WebRTC blocked in one browser, a tally opens and a chit certifies ove
     await expectBalance(alice.page, 1)
     await expect(chitByMemo(alice.page, 'Smallest amount')).toHaveAttribute('data-status', 'final')
     expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
   } finally {
     await blocked.close()
     rmSync(profile, { recursive: true, force: true })
