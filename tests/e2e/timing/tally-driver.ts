@@ -138,8 +138,12 @@ try {
   const foil = await sequential(bob, latencyN)
   log(`latency: ${latencyN} payments from each side done`)
 
-  // The burst: half from each side, all at once.
-  const base = await chitsOf(alice, id)
+  // The burst: half from each side, all at once. Its base is taken once both sides hold the same
+  // certified history: a payment is final for its payer before the partner has applied it.
+  const base = await until('both sides settled before the burst', 30_000, async () => {
+    const [a, b] = [await chitsOf(alice, id), await chitsOf(bob, id)]
+    return a.chits === b.chits && a.seq === b.seq && a.queued === 0 && b.queued === 0 ? a : undefined
+  })
   const burst = async (page: Page, n: number): Promise<void> => { await page.evaluate(async ({ t, count }) => {
     const api = (window as unknown as { bench: Bench }).bench.client().api
     await Promise.all(Array.from({ length: count }, async (_, i) => await api.pay(t, 1 + (i % 3))))
