@@ -61,10 +61,11 @@ test('restore from the phrase in a fresh profile → tally, balance and history 
   await by(old, T.tradeAmount).fill('1')
   await by(old, T.tradeMemo).fill('From the lost phone')
   await by(old, T.tradeSubmit).click()
-  // Never certified: refused by its own rules once it has seen the re-seat (NOT_A_MEMBER), or queued for ever
-  // because Bob refuses a node that is no longer a member (NOT_A_TALLY_MEMBER) — which one depends on
-  // whether the re-seat's certificate reached it first.
-  await expect(by(old, T.tradeError).filter({ hasText: 'NOT_A_MEMBER' }).or(by(old, T.tradeResult).filter({ hasText: 'queued' }))).toBeVisible({ timeout: 20_000 })
+  // Never certified: refused by its own rules once it has seen the re-seat (NOT_A_MEMBER), or left waiting
+  // (queued, or sent and unconfirmed) because Bob refuses a node that is no longer a member
+  // (NOT_A_TALLY_MEMBER) — which one depends on whether the re-seat's certificate reached it first.
+  // Known gap (issue 4 note): the waiting case should say "this device was replaced" instead.
+  await expect(by(old, T.tradeError).filter({ hasText: 'NOT_A_MEMBER' }).or(by(old, T.tradeResult).filter({ hasText: /queued|waiting for Bob/ }))).toBeVisible({ timeout: 20_000 })
   await page.waitForTimeout(6_000)
   await expect(chitByMemo(old, 'From the lost phone').and(old.locator('[data-status="final"]'))).toHaveCount(0)
   await expect(chitByMemo(bob.page, 'From the lost phone')).toHaveCount(0)
