@@ -15,7 +15,9 @@ import { Emitter } from '../emitter'
 import { LinkLostError, NetworkStoppedError, PeerUnreachableError, UnsupportedProtocolError, ProtocolViolationError, RequestTimeoutError, shortId, describeError } from '../errors'
 import { errorFrame, okFrame, openFrame } from '../frame'
 import { bestConnection, toPeerLink } from './link'
+import { StreamLimitError } from './errors'
 import { framed } from './lp'
+import { KeyedSlots } from './slots'
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024
@@ -33,6 +35,21 @@ export interface Libp2pNetworkDeps {
   upgradeToDirect?: boolean
 }
 
+/**
+ * Streams of ONE protocol open at once on ONE connection, each way. libp2p's defaults (32 inbound,
+ * 64 outbound per protocol per connection) reset the excess streams, and many tallies between the
+ * same two wallets certify at once (50 tallies × 8 payments = 400 diary requests), so the defaults
+ * failed most of them. 256 stays well under yamux's cap of 1,000 streams per connection across all
+ * protocols, and bounds the handlers a single peer can keep busy on one protocol.
+ */
+export const MAX_STREAMS_PER_PROTOCOL = 256
+/**
+ * Requests of one protocol in flight to one peer; the rest wait their turn here rather than open a
+ * stream the peer would reset. Well below MAX_STREAMS_PER_PROTOCOL: a finished request's stream is
+ * still counted on both sides until its close handshake completes.
+ */
+export const MAX_REQUESTS_IN_FLIGHT = 64
+
 /** After failed upgrade attempts, wait 2 s, 4 s, … up to a minute before trying again for the same peer. */
 export const UPGRADE_BACKOFF = { initialMs: 2_000, maxMs: 60_000 }
 
@@ -43,6 +60,8 @@ export class Libp2pNetwork implements Network {
   readonly #addrs = new Map<string, Multiaddr[]>()
   /** Peers with an upgrade attempt in flight or recently failed: earliest next attempt and failures so far. */
   readonly #upgrades = new Map<string, { next: number, failures: number }>()
+  /** Requests in flight per peer and protocol (see MAX_REQUESTS_IN_FLIGHT). */
+  readonly #slots = new KeyedSlots(MAX_REQUESTS_IN_FLIGHT)
   #running = false
 
   constructor (readonly node: Libp2p, private readonly deps: Libp2pNetworkDeps) {}
@@ -98,23 +117,30 @@ export class Libp2pNetwork implements Network {
     if (!this.#running) throw new NetworkStoppedError()
     const timeoutMs = this.deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     const maxResponse = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
+    // Waiting for a slot is not part of the request's timeout (the caller's signal still cancels it):
+    // each request ahead is itself bounded by the timeout, and a queue must not turn into timeouts.
+    const release = await this.#slots.acquire(`${peerId} ${protocol}`, options.signal)
     const limit = deadline(this.deps.timers, timeoutMs, options.signal)
     let conn: Connection | undefined
     try {
       conn = await this.#connect(peerId, options.addrs, limit.signal)
       const link = toPeerLink(conn)
-      const stream = await conn.newStream(protocol, { signal: limit.signal, runOnLimitedConnection: true })
+      const stream = await conn.newStream(protocol, { signal: limit.signal, runOnLimitedConnection: true, maxOutboundStreams: MAX_STREAMS_PER_PROTOCOL })
       const response = await exchange(stream, body, maxResponse, limit.signal)
       return { body: openFrame(response, peerId), link }
     } catch (err) {
       if (err instanceof ChipsError) throw err
       if (limit.timedOut()) throw new RequestTimeoutError(protocol, timeoutMs)
       if (options.signal?.aborted === true) throw err
-      if (err instanceof Error && err.name === 'UnsupportedProtocolError') throw new UnsupportedProtocolError(protocol)
+      const name = err instanceof Error ? err.name : ''
+      if (name === 'UnsupportedProtocolError') throw new UnsupportedProtocolError(protocol)
+      // Our own cap (other code sharing the connection may hold streams of this protocol too).
+      if (name === 'TooManyOutboundProtocolStreamsError') throw new StreamLimitError(peerId, protocol, { cause: err })
       if (conn !== undefined && conn.status !== 'open') throw new LinkLostError(peerId, toPeerLink(conn).kind, { cause: err })
       throw new ProtocolViolationError(`request ${protocol} to ${shortId(peerId)} failed: ${describeError(err)}`, { cause: err })
     } finally {
       limit.clear()
+      release()
     }
   }
 
@@ -184,7 +210,7 @@ export class Libp2pNetwork implements Network {
   async #register (protocol: string, handler: RequestHandler, options: HandlerOptions): Promise<void> {
     await this.node.handle(protocol, async (stream, connection) => {
       await this.#serve(stream, connection, handler, options)
-    }, { runOnLimitedConnection: true, force: true })
+    }, { runOnLimitedConnection: true, force: true, maxInboundStreams: MAX_STREAMS_PER_PROTOCOL, maxOutboundStreams: MAX_STREAMS_PER_PROTOCOL })
   }
 
   async #serve (stream: Stream, connection: Connection, handler: RequestHandler, options: HandlerOptions): Promise<void> {
