@@ -7,6 +7,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { silentLogger, systemClock, systemRandom, systemTimers } from '../../../src/node/ports'
 import { createLibp2pNode } from '../../../src/node/net/libp2p/node'
 import { Libp2pNetwork, MAX_REQUESTS_IN_FLIGHT } from '../../../src/node/net/libp2p/network'
+import { TooManyOutboundProtocolStreamsError } from '@libp2p/interface'
+import { StreamLimitError } from '../../../src/node/net/libp2p/errors'
 import { KeyedSlots } from '../../../src/node/net/libp2p/slots'
 import { RelayManager } from '../../../src/node/net/libp2p/relays'
 import { startTestRelay, waitFor } from '../helpers/relay'
@@ -88,6 +90,24 @@ describe('many concurrent requests on one protocol between two peers', () => {
     expect(c.maxInFlight()).toBeLessThanOrEqual(MAX_REQUESTS_IN_FLIGHT)
     expect(a.maxInFlight()).toBeLessThanOrEqual(MAX_REQUESTS_IN_FLIGHT)
   }, 60_000)
+
+  it('maps libp2p\'s own outbound stream cap to a named, retryable STREAM_LIMIT', async () => {
+    // The cap is hard to hit for real (the queue keeps requests far below it, and the remote's inbound
+    // cap resets a stream first), so the connection refuses once the way libp2p does.
+    const conn = a.net.node.getConnections(c.net.node.peerId)[0]
+    if (conn === undefined) throw new Error('no connection from A to C')
+    const real = conn.newStream.bind(conn)
+    conn.newStream = async () => { throw new TooManyOutboundProtocolStreamsError('Too many outbound protocol streams') }
+    try {
+      const err = await a.net.request(c.net.peerId, SLOW, new Uint8Array([1])).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(StreamLimitError)
+      expect(err).toMatchObject({ code: 'STREAM_LIMIT', retryable: true, peerId: c.net.peerId, protocol: SLOW })
+    } finally {
+      conn.newStream = real
+    }
+    const res = await a.net.request(c.net.peerId, SLOW, new Uint8Array([2]))
+    expect(Array.from(res.body).at(-1)).toBe(2)
+  })
 })
 
 describe('KeyedSlots', () => {
