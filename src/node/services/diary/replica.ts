@@ -57,7 +57,7 @@ interface Waiter {
 
 /** Delays before delivering a certificate again to a member that could not be reached. */
 const DELIVERY_RETRY_MS = [100, 500, 2_000, 5_000]
-const RETRY_CODES = new Set(['PEER_UNREACHABLE', 'TIMEOUT', 'LINK_LOST'])
+const RETRY_CODES = new Set(['PEER_UNREACHABLE', 'TIMEOUT', 'LINK_LOST', 'STREAM_LIMIT'])
 
 /** Recently certified action ids (a re-sent handoff of a certified action is not proposed again). */
 const RECENT_IDS = 50_000

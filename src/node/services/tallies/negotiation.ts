@@ -36,7 +36,7 @@ import {
 } from './records'
 
 /** Network failures worth retrying; any other refusal by the partner is final and shown to the user. */
-const TRANSIENT = new Set(['PEER_UNREACHABLE', 'TIMEOUT', 'LINK_LOST', 'NETWORK_STOPPED', 'UNSUPPORTED_PROTOCOL', 'INTERNAL', 'PROTOCOL_VIOLATION', 'STALE_WRITER', 'STORE_CLOSED'])
+const TRANSIENT = new Set(['PEER_UNREACHABLE', 'TIMEOUT', 'LINK_LOST', 'STREAM_LIMIT', 'NETWORK_STOPPED', 'UNSUPPORTED_PROTOCOL', 'INTERNAL', 'PROTOCOL_VIOLATION', 'STALE_WRITER', 'STORE_CLOSED'])
 
 const TallyIdOf = v.object({ doc: v.object({ id: v.string() }) })
 const NoticeTallyOf = v.object({ body: v.object({ tally: v.string() }) })
