@@ -1,11 +1,8 @@
 // The WalletNode facade (api.ts) over small services: the Network (libp2p or simulated), relay
 // management, the hello protocol, the peer directory and the contacts table. The worker calls
 // startWalletNode with its injected ports; tests and the simulator do the same with their own.
-import type { SignatureProvider } from '../core/crypto/provider'
 import { ChipsError } from '../core/errors'
-import type { ContactCard, Identity, NodePhase, NodeStatus, PeerStatus, WalletNode } from './api'
-import type { Clock, Logger, Random, Timers } from './ports'
-import type { Store } from './store/store'
+import type { ContactCard, NodePhase, NodeStatus, PeerStatus, WalletNode } from './api'
 import type { Network } from './net/network'
 import type { BackoffPolicy } from './net/backoff'
 import type { Libp2pHost } from './net/libp2p/node'
@@ -29,6 +26,7 @@ import { nodeMemberIdentity } from './services/tallies/member'
 import { createDiaryService } from './services/diary/diary-service'
 import { tallyDiaryHooks } from './services/diary/tally-hooks'
 import { RecoveryService } from './services/recovery/service'
+import type { NodeServiceDeps } from './services/deps'
 import type { RecoveryConfig } from './services/recovery/deps'
 
 /** Build a libp2p network for this host. */
@@ -53,14 +51,8 @@ export interface GivenNetworkChoice {
   relays?: RelayMonitor
 }
 
-export interface WalletNodeOptions {
-  identity: Identity
-  store: Store
-  crypto: SignatureProvider
-  clock: Clock
-  timers: Timers
-  random: Random
-  logger: Logger
+/** The node's services' dependencies, except that the network is chosen here (built or given). */
+export interface WalletNodeOptions extends Omit<NodeServiceDeps, 'network'> {
   network: Libp2pNetworkChoice | GivenNetworkChoice
   /** The tally service (on by default); `false` leaves it out. */
   tallies?: TallyOptions | false

@@ -3,19 +3,11 @@
 // channels; events and data flow back over the same MessagePort, with ArrayBuffers transferred.
 // Every command is validated on receipt; anything malformed is dropped. This file is in the page bundle:
 // it imports only the protocol (valibot), nothing from libp2p.
-import type { BridgeError, BridgeEvent, CallCommand, Command, CommandOf, DataChannelInit, SessionDescription } from '../../worker/rtc-bridge/protocol'
+import type { BridgeError, BridgeEvent, BridgePort, CallCommand, Command, CommandOf, DataChannelInit, SessionDescription } from '../../worker/rtc-bridge/protocol'
 import { parseCommand, RTC_BRIDGE_VERSION, toBridgeError } from '../../worker/rtc-bridge/protocol'
 
-/** The subset of MessagePort the host needs. */
-export interface HostPort {
-  postMessage (message: unknown, transfer: Transferable[]): void
-  addEventListener (type: 'message', listener: (event: MessageEvent) => void): void
-  addEventListener (type: 'close', listener: () => void): void
-  removeEventListener (type: 'message', listener: (event: MessageEvent) => void): void
-  removeEventListener (type: 'close', listener: () => void): void
-  start?: () => void
-  close?: () => void
-}
+/** The MessagePort subset the host needs: the same as the worker half's. */
+export type HostPort = BridgePort
 
 export interface RtcHostOptions {
   /** The RTCPeerConnection constructor (default: the page's). Tests pass a fake. */

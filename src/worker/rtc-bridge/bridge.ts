@@ -5,7 +5,7 @@
 import type { ChannelInit } from './data-channel'
 import { BridgedDataChannel } from './data-channel'
 import { BridgedIceCandidate, BridgedSessionDescription } from './descriptions'
-import type { BridgePort } from './events'
+import type { BridgePort } from './protocol'
 import { domError, errorFrom } from './events'
 import type { BridgedPeerConnection } from './peer-connection'
 import { peerConnectionClass } from './peer-connection'

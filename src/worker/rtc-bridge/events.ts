@@ -2,17 +2,6 @@
 // `channel.onmessage = …` and `addEventListener('open', …)` (p-event) — so every event goes to the
 // listeners first and then to the matching `on<type>` handler property, as a browser does.
 
-/** The subset of MessagePort the bridge needs; a real MessagePort (browser or Node) satisfies it. */
-export interface BridgePort {
-  postMessage (message: unknown, transfer: Transferable[]): void
-  addEventListener (type: 'message', listener: (event: MessageEvent) => void): void
-  addEventListener (type: 'close', listener: () => void): void
-  removeEventListener (type: 'message', listener: (event: MessageEvent) => void): void
-  removeEventListener (type: 'close', listener: () => void): void
-  start?: () => void
-  close?: () => void
-}
-
 type Handler = ((this: never, event: Event) => unknown) | null
 
 /** An EventTarget whose `on<type>` properties are called after the listeners. */

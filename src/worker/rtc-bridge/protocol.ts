@@ -186,3 +186,14 @@ export function toBridgeError (e: unknown): BridgeError {
   }
   return { name: 'Error', message: String(e).slice(0, 10_000) }
 }
+
+/** The subset of MessagePort either half of the bridge needs; a real MessagePort (browser or Node) satisfies it. */
+export interface BridgePort {
+  postMessage (message: unknown, transfer: Transferable[]): void
+  addEventListener (type: 'message', listener: (event: MessageEvent) => void): void
+  addEventListener (type: 'close', listener: () => void): void
+  removeEventListener (type: 'message', listener: (event: MessageEvent) => void): void
+  removeEventListener (type: 'close', listener: () => void): void
+  start?: () => void
+  close?: () => void
+}

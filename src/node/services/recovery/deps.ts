@@ -1,9 +1,5 @@
 // What the recovery service is built from (injected, like every node service).
-import type { SignatureProvider } from '../../../core/crypto/provider'
-import type { Identity } from '../../api'
-import type { Network } from '../../net/network'
-import type { Clock, Logger, Random, Timers } from '../../ports'
-import type { Store } from '../../store/store'
+import type { NodeServiceDeps } from '../deps'
 import type { TallyDiary } from '../tallies/deps'
 
 export interface RecoveryConfig {
@@ -22,15 +18,7 @@ export const DEFAULT_RECOVERY_CONFIG: RecoveryConfig = {
   pollMs: 10_000, maxPollMs: 120_000, refreshMs: 20 * 60_000, reofferMs: 60_000, reseatWaitMs: 8_000
 }
 
-export interface RecoveryDeps {
-  identity: Identity
-  store: Store
-  crypto: SignatureProvider
-  clock: Clock
-  timers: Timers
-  random: Random
-  logger: Logger
-  network: Network
+export interface RecoveryDeps extends NodeServiceDeps {
   diary: TallyDiary
   /** This node's member key (its Ed25519 device public key, base64url). */
   memberKey: string
