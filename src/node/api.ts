@@ -66,6 +66,8 @@ export interface WalletNode {
   readonly tallies?: TallyApi
   /** Called with a tally's view whenever it changes (negotiation, certified chits, queue); returns an unsubscribe function. */
   onTallies? (listener: (tally: TallyView) => void): () => void
+  /** The lift service (absent without the tally service or when started without it). */
+  readonly lifts?: LiftApi
 }
 
 /** The wallet's identity as kept by its node. Secrets never leave the worker. */
@@ -244,4 +246,81 @@ export interface TallyApi {
   requestClose (tally: string): Promise<ChitView>
   /** Called with the tally's view whenever it changes; returns an unsubscribe function. */
   onChange (listener: (tally: TallyView) => void): () => void
+}
+
+// ---- Lifts (src/node/services/lifts, docs/lifts.md): circular clearing and payments to anyone. ----
+
+export type LiftViewKind = 'circular' | 'linear'
+/** seeking: discovering a route; pending: chits promised, waiting for the referees; failed: no lift was made (no route, refused before any chit). */
+export type LiftViewStatus = 'seeking' | 'pending' | 'good' | 'void' | 'failed'
+export type LiftRole = 'originator' | 'intermediary' | 'payee'
+
+/** What a lift does to one of my tallies. */
+export interface LiftEffectView {
+  tally: string
+  /** The partner's name on that tally. */
+  partner?: string
+  /** Signed units from my side: + my balance rises, − it falls. */
+  units: number
+  status: 'pending' | 'good' | 'void'
+}
+
+export interface LiftView {
+  id: string
+  kind: LiftViewKind
+  role: LiftRole
+  status: LiftViewStatus
+  /** Circular: units cleared on every leg. Linear: what the payee receives. */
+  units: number
+  /** Originator of a payment: total fee paid on the route; intermediary: fee earned; otherwise 0. */
+  fee: number
+  /** Legs of the route (known to the originator; others see 2, or 1 for a payee). */
+  legs: number
+  effects: LiftEffectView[]
+  /** Payee user id (the payer's own view of a linear lift). */
+  to?: string
+  createdAt: number
+  expires: number
+  decidedAt?: number
+  error?: { code: string, message: string }
+  /** A referee signed both good and void for this lift: the fraud proof is kept. */
+  fraud?: true
+}
+
+export interface LiftQuote {
+  to: string
+  /** What the payee receives. */
+  units: number
+  /** Route fee (clutches of the intermediaries); the payer gives units + fee. */
+  fee: number
+  legs: number
+}
+
+export interface PayAnyoneRequest {
+  /** The payee's user id. */
+  to: string
+  units: number
+  /** Refuse routes costing more (default: the quote's fee is accepted up to 1 % of units). */
+  maxFee?: number
+}
+
+export interface AutoClearView {
+  on: boolean
+  intervalMs: number
+  lastRun?: number
+}
+
+export interface LiftApi {
+  /** Finds a route to a user and prices it (NO_ROUTE when there is none). */
+  quote (request: { to: string, units: number }): Promise<LiftQuote>
+  /** Pays a user along a route (a linear lift); resolves once decided, or pending after the wait. */
+  pay (request: PayAnyoneRequest): Promise<LiftView>
+  /** Looks for one circular lift now and makes it; undefined when there is nothing to clear. */
+  clear (): Promise<LiftView | undefined>
+  /** Lifts this node took part in, newest first. */
+  list (): Promise<LiftView[]>
+  get (id: string): Promise<LiftView>
+  autoClear (): Promise<AutoClearView>
+  setAutoClear (on: boolean): Promise<AutoClearView>
+  onChange (listener: (lift: LiftView) => void): () => void
 }

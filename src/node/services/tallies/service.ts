@@ -175,10 +175,32 @@ export class TallyService implements TallyApi {
     return await this.#submit(tally, chit => ({ op: 'set', chit, close: true }))
   }
 
+  /**
+   * For the lift service: signs `op` (e.g. a conditional lift chit) for my side with my chain key and
+   * resolves with its certified entry (check outcomes[0].refused), without the UI's bounded wait.
+   */
+  async certifyOp (tally: string, op: Op): Promise<CertifiedEntry> {
+    return (await this.#prepare(tally, () => op)).certified
+  }
+
   async #submit (
     tally: string,
     build: (chit: string, seal: (memo: string | undefined) => ReturnType<typeof sealJson>, ctx: { state: TallyState, side: Side, queuedPayments: number }) => Op
   ): Promise<ChitView> {
+    const { first, side, key, now, certified: submitted } = await this.#prepare(tally, build)
+    const diary = this.deps.diary!
+    const view = chitOf(first, side, key)!
+    const certified = await this.#waitCertified(submitted)
+    if (certified === undefined) return { ...view, status: 'pending', time: now }
+    const outcome = certified.outcomes[0]
+    if (outcome?.refused !== undefined) throw new ChitRefusedError(outcome.refused, refusalText(outcome.refused), view.id)
+    return { ...view, ...(outcome !== undefined ? { seq: outcome.seq } : {}), status: certifiedStatus(view, diary.state(tally)), time: now }
+  }
+
+  async #prepare (
+    tally: string,
+    build: (chit: string, seal: (memo: string | undefined) => ReturnType<typeof sealJson>, ctx: { state: TallyState, side: Side, queuedPayments: number }) => Op
+  ): Promise<{ first: TallyAction, side: Side, key: ReturnType<typeof sharedKeyOf>, now: number, certified: Promise<CertifiedEntry> }> {
     const diary = this.deps.diary
     if (diary === undefined) throw new DiaryUnavailableError()
     const rec = await this.negotiations.get(tally)
@@ -219,12 +241,7 @@ export class TallyService implements TallyApi {
         }
       }
     }
-    const view = chitOf(first, side, key)!
-    const certified = await this.#waitCertified(certify())
-    if (certified === undefined) return { ...view, status: 'pending', time: now }
-    const outcome = certified.outcomes[0]
-    if (outcome?.refused !== undefined) throw new ChitRefusedError(outcome.refused, refusalText(outcome.refused), view.id)
-    return { ...view, ...(outcome !== undefined ? { seq: outcome.seq } : {}), status: certifiedStatus(view, diary.state(tally)), time: now }
+    return { first, side, key, now, certified: certify() }
   }
 
   /** The certified entry, or undefined if it is not certified within the wait (it stays queued and completes later). */
