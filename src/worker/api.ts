@@ -2,6 +2,7 @@
 // Only plain data crosses; listeners are passed as comlink proxies. The UI imports types from here,
 // never from src/node.
 import type {
+  AutoClearView, LiftQuote, LiftView, PayAnyoneRequest,
   ChitView, ContactCard, CounterRequest, IdentityInfo, InvitationView, InviteRequest, NodeStatus, OfferView, PeerStatus, TallyView,
   TradeVarsRequest
 } from '../node/api'
@@ -10,6 +11,9 @@ import type { ContractDocument } from '../node/services/tallies/contract'
 export type { ContactCard, IdentityInfo, NodeStatus, PeerStatus }
 export type { ChitView, ContractDocument, CounterRequest, InvitationView, InviteRequest, OfferView, TallyView, TradeVarsRequest }
 export type { TallyViewStatus, TallyTermsView, TradingVarsView, ChitViewKind, ChitViewStatus, SideName } from '../node/api'
+export type {
+  AutoClearView, LiftEffectView, LiftQuote, LiftRole, LiftView, LiftViewKind, LiftViewStatus, PayAnyoneRequest
+} from '../node/api'
 
 export interface StartOptions {
   /** Relay multiaddrs to use (the page reads its origin's relay document and the user's settings). */
@@ -30,6 +34,15 @@ export interface CreatedWallet {
   identity: IdentityInfo
   /** The BIP-39 recovery phrase, shown once for the user to write down. */
   phrase: string
+}
+
+/** Who a payment to anyone goes to, read from a pasted or scanned contact link, contact card or user id. */
+export interface PayeeView {
+  userId: string
+  /** From the contact link, or from a tally with them. */
+  name?: string
+  /** This wallet has a tally with them (a plain tally payment is cheaper than a lift). */
+  partner?: true
 }
 
 /** Errors cross the boundary as { code, message } (a ChipsError's stable code). */
@@ -86,4 +99,24 @@ export interface WalletApi {
   /** Calls listener with a tally's view on every change; returns a subscription id. */
   subscribeTallies (listener: (tally: TallyView) => void): Promise<number>
   unsubscribeTallies (id: number): Promise<void>
+
+  // ---- Lifts (docs/lifts.md): circular clearing and payments to anyone. Amounts are integer units. ----
+
+  /** Reads a contact link, contact card or user id (OWN_PAYEE for this wallet's own). */
+  liftPayee (text: string): Promise<PayeeView>
+  /** Finds a route to the payee and prices it (NO_ROUTE when there is none). */
+  liftQuote (request: { to: string, units: number }): Promise<LiftQuote>
+  /** Pays the payee along a route; resolves once the referees decided, or 'pending' after the wait. */
+  liftPay (request: PayAnyoneRequest): Promise<LiftView>
+  /** Looks for one circular lift now and makes it; undefined when there is nothing to clear. */
+  liftClear (): Promise<LiftView | undefined>
+  /** Lifts this wallet took part in, newest first. */
+  lifts (): Promise<LiftView[]>
+  lift (id: string): Promise<LiftView>
+  autoClear (): Promise<AutoClearView>
+  /** Turns automatic clearing on or off (kept by the node across restarts). */
+  setAutoClear (on: boolean): Promise<AutoClearView>
+  /** Calls listener with a lift's view on every change; returns a subscription id. */
+  subscribeLifts (listener: (lift: LiftView) => void): Promise<number>
+  unsubscribeLifts (id: number): Promise<void>
 }

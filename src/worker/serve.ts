@@ -32,7 +32,8 @@ export function serveWallet (scope: WorkerScope, options: ServeOptions): void {
     const api = createWalletApi({
       runtime: options.runtime,
       dbName: options.dbName,
-      releaseListener: releaseListener
+      releaseListener: releaseListener,
+      releaseLiftListener: listener => { releaseListener(listener as unknown as StatusListener) }
     })
     expose(api, rpc)
     options.onServe?.(api)

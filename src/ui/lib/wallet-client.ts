@@ -47,7 +47,9 @@ const METHODS = [
   // tallies (docs/tallies.md)
   'invite', 'invitations', 'previewInvitation', 'redeemInvitation', 'acceptOffer', 'counterOffer', 'refuseOffer', 'tallies', 'tally',
   'chits', 'pay', 'invoice', 'acceptInvoice', 'declineInvoice', 'setTradingVars', 'requestClose', 'contract', 'subscribeTallies',
-  'unsubscribeTallies'
+  'unsubscribeTallies',
+  // lifts (docs/lifts.md)
+  'liftPayee', 'liftQuote', 'liftPay', 'liftClear', 'lifts', 'lift', 'autoClear', 'setAutoClear', 'subscribeLifts', 'unsubscribeLifts'
 ] as const satisfies ReadonlyArray<keyof WalletApi>
 // Fails to compile if WalletApi gains a method this list does not wrap.
 const _allWrapped: Exclude<keyof WalletApi, typeof METHODS[number]> extends never ? true : never = true

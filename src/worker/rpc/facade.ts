@@ -10,6 +10,8 @@ import type { StatusListener } from '../services/status'
 import { StatusHub } from '../services/status'
 import { StoreService } from '../services/store'
 import { TallyRpcService, type TallyListener } from '../services/tallies'
+import { LiftRpcService, type LiftListener } from '../services/lifts'
+import { AutoClearArg, LiftIdArg, PayAnyoneArg, PayeeTextArg, QuoteRequestArg } from './lift-schemas'
 import { knownContract } from '../../node/services/tallies/contract'
 import {
   AmountArg, ChitIdArg, ChitsOptionsArg, ContractHashArg, CounterRequestArg, InvitationLinkArg, InviteRequestArg, MemoArg, ReasonArg,
@@ -26,6 +28,7 @@ export interface WalletServices {
   node: NodeService
   hub: StatusHub
   tallies: TallyRpcService
+  lifts: LiftRpcService
 }
 
 export interface WalletApiOptions {
@@ -36,6 +39,8 @@ export interface WalletApiOptions {
   releaseListener?: (listener: StatusListener) => void
   /** Frees a tally listener's transport (comlink's releaseProxy) when it unsubscribes. */
   releaseTallyListener?: (listener: TallyListener) => void
+  /** Frees a lift listener's transport (comlink's releaseProxy) when it unsubscribes. */
+  releaseLiftListener?: (listener: LiftListener) => void
   /**
    * How long shutdown() waits for the node to stop before it closes the store anyway (default 3 s): a
    * take-over or an update must never wait on a node that hangs while stopping; its late writes then
@@ -46,7 +51,7 @@ export interface WalletApiOptions {
 
 const SHUTDOWN_GRACE_MS = 3000
 
-export function buildServices (runtime: WalletRuntime, options: { dbName: string, releaseListener?: (l: StatusListener) => void, releaseTallyListener?: (l: TallyListener) => void }): WalletServices {
+export function buildServices (runtime: WalletRuntime, options: { dbName: string, releaseListener?: (l: StatusListener) => void, releaseTallyListener?: (l: TallyListener) => void, releaseLiftListener?: (l: LiftListener) => void }): WalletServices {
   const store = new StoreService(runtime, options.dbName)
   const identity = new IdentityService(runtime, store)
   const hub = new StatusHub(options.releaseListener)
@@ -54,14 +59,15 @@ export function buildServices (runtime: WalletRuntime, options: { dbName: string
   // The store closing by itself (an app update in another tab) ends the node: it could not write anyway.
   store.onLost((error) => { void node.stop(error.message).catch(() => undefined) })
   const tallies = new TallyRpcService(node, options.releaseTallyListener)
-  return { store, identity, node, hub, tallies }
+  const lifts = new LiftRpcService(node, text => runtime.parseContactLink(text), options.releaseLiftListener)
+  return { store, identity, node, hub, tallies, lifts }
 }
 
 export function createWalletApi (options: WalletApiOptions): WalletApi {
   let loading: Promise<WalletServices> | undefined
   const services = async (): Promise<WalletServices> => {
     loading ??= options.runtime()
-      .then(runtime => buildServices(runtime, { dbName: options.dbName ?? WALLET_DB_NAME, releaseListener: options.releaseListener, releaseTallyListener: options.releaseTallyListener }))
+      .then(runtime => buildServices(runtime, { dbName: options.dbName ?? WALLET_DB_NAME, releaseListener: options.releaseListener, releaseTallyListener: options.releaseTallyListener, releaseLiftListener: options.releaseLiftListener }))
       .catch((err: unknown) => { loading = undefined; throw err })
     return await loading
   }
@@ -86,6 +92,7 @@ export function createWalletApi (options: WalletApiOptions): WalletApi {
     start: rpc(async (s, options: unknown) => {
       const status = await s.node.start(arg(StartOptionsArg, options))
       s.tallies.attach()
+      s.lifts.attach()
       return status
     }),
     status: rpc((s) => s.node.status()),
@@ -119,6 +126,16 @@ export function createWalletApi (options: WalletApiOptions): WalletApi {
     contract: rpc((_s, hash: unknown) => knownContract(arg(ContractHashArg, hash))),
     subscribeTallies: rpc((s, listener: unknown) => s.tallies.add(arg(ListenerArg, listener) as TallyListener)),
     unsubscribeTallies: rpc((s, id: unknown) => { s.tallies.remove(arg(SubscriptionArg, id)) }),
+    liftPayee: rpc(async (s, text: unknown) => await s.lifts.payee(arg(PayeeTextArg, text))),
+    liftQuote: rpc(async (s, request: unknown) => await s.lifts.require().quote(arg(QuoteRequestArg, request))),
+    liftPay: rpc(async (s, request: unknown) => await s.lifts.require().pay(arg(PayAnyoneArg, request))),
+    liftClear: rpc(async (s) => await s.lifts.require().clear()),
+    lifts: rpc(async (s) => await s.lifts.require().list()),
+    lift: rpc(async (s, id: unknown) => await s.lifts.require().get(arg(LiftIdArg, id))),
+    autoClear: rpc(async (s) => await s.lifts.require().autoClear()),
+    setAutoClear: rpc(async (s, on: unknown) => await s.lifts.require().setAutoClear(arg(AutoClearArg, on))),
+    subscribeLifts: rpc((s, listener: unknown) => s.lifts.add(arg(ListenerArg, listener) as LiftListener)),
+    unsubscribeLifts: rpc((s, id: unknown) => { s.lifts.remove(arg(SubscriptionArg, id)) }),
     shutdown: rpc(async (s) => {
       let timer: ReturnType<typeof setTimeout> | undefined
       const grace = new Promise<void>(resolve => { timer = setTimeout(resolve, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS) })
@@ -128,6 +145,7 @@ export function createWalletApi (options: WalletApiOptions): WalletApi {
         clearTimeout(timer)
         s.hub.clear()
         s.tallies.clear()
+        s.lifts.clear()
         s.identity.forget()
         await s.store.close()
       }
