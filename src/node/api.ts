@@ -263,6 +263,8 @@ export interface LiftEffectView {
   /** Signed units from my side: + my balance rises, − it falls. */
   units: number
   status: 'pending' | 'good' | 'void'
+  /** The id of the lift chit on that tally (liftChitId(lift, leg)): the tally history shows the lift's status by it. */
+  chit?: string
 }
 
 export interface LiftView {
