@@ -94,5 +94,33 @@ export const T = {
   varsSubmit: 'vars-submit',
   varsError: 'vars-error',
   closeRequest: 'close-request',
-  closeConfirm: 'close-confirm'
+  closeConfirm: 'close-confirm',
+  // lifts (docs/lifts.md); amounts in data-units / data-fee are integer units (1 CHIP = 1000)
+  liftsOpen: 'lifts-open', // on Home: opens the Lifts screen
+  liftsPayOpen: 'lifts-pay-open', // on Home: opens the Lifts screen at "Pay anyone"
+  liftsSummary: 'lifts-summary', // the Home card; data-pending: lifts not yet decided
+  liftsScreen: 'lifts-screen', // data-ready (true|false)
+  liftsBack: 'lifts-back',
+  liftRow: 'lift-row', // data-lift-id, data-kind (circular|linear), data-role, data-status (seeking|pending|good|void|failed), data-units, data-fee
+  liftEffect: 'lift-effect', // inside a lift row, one per tally: data-tally-id, data-units (my side), data-status (pending|good|void)
+  liftFraud: 'lift-fraud', // a referee signed two decisions for this lift
+  liftsEmpty: 'lifts-empty',
+  autoClearSwitch: 'auto-clear-switch', // checkbox (role switch)
+  autoClearState: 'auto-clear-state', // data-on (true|false), data-last-run (ms since epoch, absent before the first run)
+  autoClearError: 'auto-clear-error',
+  clearNow: 'clear-now',
+  clearResult: 'clear-result', // data-status: the lift's status, or none (nothing to clear)
+  payPayee: 'pay-payee', // the payee's contact link or user id
+  payScan: 'pay-scan',
+  payPayeeError: 'pay-payee-error',
+  payAmount: 'pay-amount',
+  payReview: 'pay-review', // asks for a quote
+  payQuote: 'pay-quote', // data-units (the payee receives), data-fee, data-legs, data-to
+  payConfirm: 'pay-confirm',
+  payEdit: 'pay-edit',
+  payProgress: 'pay-progress', // data-step: seeking | pending | good | void | failed
+  payResult: 'pay-result', // data-status, data-lift-id
+  payError: 'pay-error', // data-code (e.g. NO_ROUTE, FEE_TOO_HIGH)
+  payAgain: 'pay-again',
+  chitLiftStatus: 'chit-lift-status' // inside a lift chit row: data-status (pending|good|void|unknown)
 } as const
