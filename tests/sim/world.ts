@@ -1,0 +1,337 @@
+// The simulated world of one scenario: a wallet node per user (the real node runtime, src/node/wallet-node.ts,
+// on a SimNetwork endpoint, virtual time, seeded randomness and real Ed25519), tallies opened through the
+// real tally flow, and the scenario's actions applied at their virtual times.
+//
+// Setup (before virtual t = 0 of the scenario): every tally is negotiated (the stock invites, the foil
+// redeems and accepts), its starting balance is set with one real payment chit (the foil pays the stock
+// |balance| when it is negative, else the stock pays the foil), then each holder's trading variables are set
+// with a real settings chit. All tallies are opened concurrently, then the world waits until both sides of
+// every tally hold the same certified state. Nothing is written into a store by hand.
+import { nobleProvider } from '../../src/core/crypto/noble'
+import { webCryptoProvider } from '../../src/core/crypto/webcrypto'
+import type { SignatureProvider } from '../../src/core/crypto/provider'
+import { ChipsError } from '../../src/core/errors'
+import type { Identity, LiftView, TallyView, WalletNode } from '../../src/node/api'
+import { createIdentity } from '../../src/node/identity/identity'
+import { silentLogger } from '../../src/node/ports'
+import type { Random } from '../../src/node/ports'
+import { MemoryDatabase, openMemoryStore } from '../../src/node/store/memory'
+import { SimNetwork } from '../../src/node/net/sim/network'
+import type { SimNode } from '../../src/node/net/sim/network'
+import { seededRandom } from '../../src/node/net/sim/random'
+import { VirtualTime } from '../../src/node/net/sim/time'
+import { startWalletNode } from '../../src/node/wallet-node'
+import type { WalletNodeOptions } from '../../src/node/wallet-node'
+import { deterministicCrypto } from './deterministic-crypto'
+import type { DeterministicCrypto } from './deterministic-crypto'
+import { SimDriver } from './driver'
+import type { ParsedScenario, ScenarioAction, ScenarioTally } from './scenario'
+
+const INVITE_BASE = 'https://sim.invalid/'
+/** Virtual time the setup may take before the world refuses to start. */
+const SETUP_BUDGET_MS = 30 * 60_000
+
+export class SimSetupError extends ChipsError {
+  constructor (message: string) { super('SIM_SETUP_FAILED', message) }
+}
+
+export interface WorldOptions {
+  /** 'webcrypto' (native, default) or 'noble' (pure JS); both are real Ed25519. */
+  crypto?: 'webcrypto' | 'noble'
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void
+}
+
+export interface SimUser {
+  name: string
+  index: number
+  identity: Identity
+  db: MemoryDatabase
+  net: SimNode
+  random: Random
+  /** The running node, or undefined while crashed. */
+  node: WalletNode | undefined
+  /** The last node that ran (reports read a crashed user's store through it). */
+  last: WalletNode
+  crashes: number
+}
+
+export interface SimTally {
+  spec: ScenarioTally
+  /** The tally id both nodes use. */
+  id: string
+  foil: SimUser
+  stock: SimUser
+}
+
+/** What an action did (the report lists them). */
+export interface ActionRecord {
+  index: number
+  at: number
+  kind: 'clear' | 'pay' | 'crash' | 'restart' | 'partition' | 'heal'
+  /** Direct payments: the tally and outcome; lifts: their ids; failures: the error. */
+  lifts: string[]
+  tally?: string
+  status?: string
+  error?: { code: string, message: string }
+}
+
+export class SimWorld {
+  readonly time = new VirtualTime()
+  readonly net: SimNetwork
+  readonly crypto: DeterministicCrypto
+  readonly driver: SimDriver
+  readonly users = new Map<string, SimUser>()
+  readonly tallies: SimTally[] = []
+  readonly actions: ActionRecord[] = []
+  /** Virtual time at which the scenario's t = 0 fell (after setup). */
+  start = 0
+  setupMessages = 0
+  readonly #log: (line: string) => void
+  /** Work started by actions that is not finished yet. */
+  readonly #busy = new Set<Promise<unknown>>()
+
+  constructor (readonly scenario: ParsedScenario, options: WorldOptions = {}) {
+    const inner: SignatureProvider = options.crypto === 'noble' ? nobleProvider : webCryptoProvider(globalThis.crypto.subtle)
+    this.crypto = deterministicCrypto(inner)
+    this.driver = new SimDriver(this.time, this.crypto)
+    const [minMs, maxMs] = scenario.network.latencyMs
+    this.net = new SimNetwork({
+      timers: this.time.timers,
+      random: seededRandom(mix(scenario.seed, 0x6e6574)),
+      latency: { minMs, maxMs },
+      loss: scenario.network.loss
+    })
+    this.#log = options.log ?? (() => {})
+  }
+
+  // ---- setup ----
+
+  async build (): Promise<void> {
+    const { scenario } = this
+    for (const [index, name] of scenario.users.entries()) {
+      const random = seededRandom(mix(scenario.seed, index + 1))
+      const db = new MemoryDatabase()
+      const store = await openMemoryStore(db)
+      // Identities are made one at a time outside virtual time (PBKDF2 and key generation only).
+      const { identity } = await createIdentity({ store, crypto: nobleProvider, clock: this.time.clock, random }, name)
+      await store.close()
+      const net = this.net.node(identity.peerId)
+      const user: SimUser = { name, index, identity, db, net, random, node: undefined, last: undefined as unknown as WalletNode, crashes: 0 }
+      this.users.set(name, user)
+    }
+    this.#log(`sim: ${this.users.size} identities`)
+    const started = await this.driver.runFor(Promise.all([...this.users.values()].map(async u => { await this.boot(u) })), this.time.now + SETUP_BUDGET_MS)
+    if (started === undefined) throw new SimSetupError('the nodes did not start')
+    this.#log(`sim: ${this.users.size} nodes running`)
+    await this.#openTallies()
+    this.setupMessages = this.net.counters.delivered
+    this.start = this.time.now
+  }
+
+  /** Starts (or restarts after a crash) the user's node on its own database. */
+  async boot (user: SimUser): Promise<WalletNode> {
+    const store = await openMemoryStore(user.db)
+    const options: WalletNodeOptions = {
+      identity: user.identity, store, crypto: this.crypto.provider, clock: this.time.clock, timers: this.time.timers,
+      random: user.random, logger: silentLogger,
+      network: { kind: 'given', network: user.net },
+      tallies: { retry: { initialMs: 1000, maxMs: 8000 } },
+      recovery: false
+    }
+    const node = await startWalletNode(options)
+    user.node = node
+    user.last = node
+    return node
+  }
+
+  async #openTallies (): Promise<void> {
+    const { scenario } = this
+    const open = async (spec: ScenarioTally): Promise<void> => {
+      const foil = this.user(spec.foil)
+      const stock = this.user(spec.stock)
+      const inv = await api(stock).invite(INVITE_BASE, { kind: 'extend', myLimit: spec.limit.foil, partnerLimit: spec.limit.stock, memo: spec.id })
+      const offer = await api(foil).redeem(inv.link)
+      await api(foil).accept(offer.id)
+      const tally: SimTally = { spec, id: offer.id, foil, stock }
+      this.tallies.push(tally)
+      // The diary opens on both sides once the open message arrived; a chit before that only queues.
+      await this.#until(async () => (await api(stock).get(tally.id)).status === 'open', `tally ${spec.id} to open`)
+      if (spec.balance < 0) await api(foil).pay(tally.id, -spec.balance, 'opening balance')
+      else if (spec.balance > 0) await api(stock).pay(tally.id, spec.balance, 'opening balance')
+      for (const [holder, vars] of Object.entries(spec.trading)) {
+        await api(this.user(holder)).setTradingVars(tally.id, { target: vars.target, bound: vars.bound, reward: vars.reward, clutch: vars.clutch })
+      }
+    }
+    const all = Promise.all(scenario.tallies.map(open))
+    const done = await this.driver.runFor(all, this.time.now + SETUP_BUDGET_MS)
+    if (done === undefined) throw new SimSetupError('the tallies did not open within the setup budget')
+    // Keep scenario order for the report (they finished in any order).
+    const order = new Map(scenario.tallies.map((t, i) => [t.id, i]))
+    this.tallies.sort((a, b) => (order.get(a.spec.id) ?? 0) - (order.get(b.spec.id) ?? 0))
+    const settled = await this.driver.runFor(this.#until(async () => {
+      for (const t of this.tallies) if (!(await this.#settledAsSpecified(t))) return false
+      return true
+    }, 'both sides of every tally to agree'), this.time.now + SETUP_BUDGET_MS)
+    if (settled === undefined) throw new SimSetupError('the tallies did not settle within the setup budget')
+    this.#log(`sim: ${this.tallies.length} tallies open and settled`)
+  }
+
+  async #settledAsSpecified (t: SimTally): Promise<boolean> {
+    const [f, s] = await Promise.all([api(t.foil).get(t.id), api(t.stock).get(t.id)])
+    const vars = (v: TallyView['myVars']): string => JSON.stringify(v ?? { target: 0, bound: 0, reward: 0, clutch: 0 })
+    const want = (holder: string): string => {
+      const x = t.spec.trading[holder]
+      return JSON.stringify(x === undefined ? { target: 0, bound: 0, reward: 0, clutch: 0 } : { target: x.target, bound: x.bound, reward: x.reward, clutch: x.clutch })
+    }
+    return f.balance === t.spec.balance && s.balance === -t.spec.balance && f.queued === 0 && s.queued === 0 &&
+      f.seq === s.seq && vars(f.myVars) === want(t.spec.foil) && vars(s.myVars) === want(t.spec.stock) &&
+      vars(f.partnerVars) === want(t.spec.stock) && vars(s.partnerVars) === want(t.spec.foil)
+  }
+
+  /** Polls `test` every virtual second (settled in between) until it holds. */
+  async #until (test: () => Promise<boolean>, what: string): Promise<void> {
+    for (let i = 0; i < 3600; i++) {
+      if (await test()) return
+      await new Promise<void>(resolve => { this.time.timers.setTimeout(resolve, 1000) })
+    }
+    throw new SimSetupError(`gave up waiting for ${what}`)
+  }
+
+  user (name: string): SimUser {
+    const u = this.users.get(name)
+    if (u === undefined) throw new SimSetupError(`unknown user ${name}`)
+    return u
+  }
+
+  // ---- actions ----
+
+  /** Schedules every action at its virtual time, then runs until the scenario's `until`. */
+  async run (): Promise<void> {
+    this.scenario.actions.forEach((action, index) => {
+      if (action.at > this.scenario.until) return
+      this.time.timers.setTimeout(() => { this.#apply(action, index) }, action.at)
+    })
+    await this.driver.runUntil(this.start + this.scenario.until)
+  }
+
+  /** Virtual ms since the scenario's t = 0. */
+  now (): number { return this.time.now - this.start }
+
+  #track (work: Promise<unknown>): void {
+    const p = work.catch(() => undefined).finally(() => { this.#busy.delete(p) })
+    this.#busy.add(p)
+  }
+
+  #apply (action: ScenarioAction, index: number): void {
+    const at = this.now()
+    if ('clear' in action) {
+      const rec: ActionRecord = { index, at, kind: 'clear', lifts: [] }
+      this.actions.push(rec)
+      const who = action.clear === 'all' ? this.scenario.users : [action.clear]
+      // 'all': each user in turn looks for one circular lift (one after the other, so they do not race).
+      this.#track((async () => {
+        for (const name of who) {
+          const node = this.user(name).node
+          if (node?.lifts === undefined) continue
+          try {
+            const lift = await node.lifts.clear()
+            if (lift !== undefined) rec.lifts.push(lift.id)
+          } catch (err) {
+            rec.error = errorOf(err)
+          }
+        }
+      })())
+    } else if ('pay' in action) {
+      const { from, to, units } = action.pay
+      const rec: ActionRecord = { index, at, kind: 'pay', lifts: [] }
+      this.actions.push(rec)
+      const payer = this.user(from)
+      const shared = this.tallies.find(t => (t.foil.name === from && t.stock.name === to) || (t.stock.name === from && t.foil.name === to))
+      this.#track((async () => {
+        const node = payer.node
+        if (node === undefined) { rec.error = { code: 'NODE_DOWN', message: `${from} is crashed` }; return }
+        try {
+          if (shared !== undefined) {
+            rec.tally = shared.spec.id
+            const chit = await node.tallies!.pay(shared.id, units, `action ${index}`)
+            rec.status = chit.status
+          } else {
+            if (node.lifts === undefined) throw new ChipsError('NO_LIFTS', 'this node has no lift service')
+            const lift = await node.lifts.pay({ to: this.user(to).identity.userId, units })
+            rec.lifts.push(lift.id)
+            rec.status = lift.status
+          }
+        } catch (err) {
+          rec.error = errorOf(err)
+        }
+      })())
+    } else if ('crash' in action) {
+      const user = this.user(action.crash)
+      const rec: ActionRecord = { index, at, kind: 'crash', lifts: [] }
+      this.actions.push(rec)
+      const node = user.node
+      if (node === undefined) { rec.status = 'already-down'; return }
+      user.node = undefined
+      user.crashes++
+      this.#track(node.stop())
+      if (action.for !== undefined) {
+        this.time.timers.setTimeout(() => {
+          const again: ActionRecord = { index, at: this.now(), kind: 'restart', lifts: [] }
+          this.actions.push(again)
+          this.#track(this.boot(user).catch((err: unknown) => { again.error = errorOf(err) }))
+        }, action.for)
+      }
+    } else {
+      const groups = action.partition.map(g => g.map(name => this.user(name).identity.peerId))
+      this.actions.push({ index, at, kind: 'partition', lifts: [] })
+      this.net.partition(groups)
+      if (action.for !== undefined) {
+        this.time.timers.setTimeout(() => {
+          this.actions.push({ index, at: this.now(), kind: 'heal', lifts: [] })
+          this.net.heal()
+        }, action.for)
+      }
+    }
+  }
+
+  /** Actions whose work had not finished at the end of the run. */
+  get unfinished (): number { return this.#busy.size }
+
+  // ---- reading the outcome (each user from its own node and store) ----
+
+  async read<T> (work: Promise<T>): Promise<T> {
+    const done = await this.driver.runFor(work, this.time.now)
+    if (done === undefined) throw new SimSetupError('a read did not finish without time passing')
+    return done.value
+  }
+
+  async liftsOf (user: SimUser): Promise<LiftView[]> {
+    const lifts = user.last.lifts
+    if (lifts === undefined) return []
+    return await lifts.list()
+  }
+
+  async stop (): Promise<void> {
+    await this.read(Promise.all([...this.users.values()].map(async u => { await u.node?.stop() })))
+  }
+}
+
+function api (user: SimUser): NonNullable<WalletNode['tallies']> {
+  const t = user.node?.tallies
+  if (t === undefined) throw new SimSetupError(`${user.name} has no running tally service`)
+  return t
+}
+
+export function errorOf (err: unknown): { code: string, message: string } {
+  if (err instanceof ChipsError) return { code: err.code, message: err.message }
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) }
+}
+
+/** A 32-bit seed for one stream of the run (users, network) from the scenario seed. */
+export function mix (seed: number, stream: number): number {
+  let h = (seed ^ Math.imul(stream, 0x9e3779b1)) >>> 0
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0
+  return (h ^ (h >>> 16)) >>> 0
+}
