@@ -148,6 +148,13 @@ export interface TallyView {
   waitingForPartner: boolean
   /** The last refusal of a negotiation message or action, for the UI to show. */
   error?: { code: string, message: string }
+  /** A draft again because an offer was withdrawn to revise it (scenario 11): by me, or by the partner. */
+  revisedBy?: 'me' | 'partner'
+  /**
+   * The partner's nodes refuse this device as a tally member: the wallet was restored on another device that
+   * took this one's place. Final: nothing can be paid or invoiced from here (error.code 'DEVICE_REPLACED').
+   */
+  replaced?: boolean
   createdAt: number
   updatedAt: number
 }
@@ -235,6 +242,13 @@ export interface TallyApi {
   accept (tally: string): Promise<TallyView>
   counter (tally: string, request: CounterRequest): Promise<TallyView>
   refuse (tally: string, reason?: string): Promise<TallyView>
+  /**
+   * Withdraws the offer on the table (usually mine, while the partner has not answered) back to draft with
+   * revision + 1 and both signatures cleared; the partner is notified and can no longer accept it (OFFER_WITHDRAWN).
+   */
+  revise (tally: string): Promise<TallyView>
+  /** After a revise: offers the draft again, with the limits changed as asked (the partner then accepts, counters or refuses). */
+  offerAgain (tally: string, request?: CounterRequest): Promise<TallyView>
   list (): Promise<TallyView[]>
   get (tally: string): Promise<TallyView>
   chits (tally: string, options?: { limit?: number }): Promise<ChitView[]>

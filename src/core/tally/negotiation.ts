@@ -182,7 +182,9 @@ export async function receiveOffer (p: SignatureProvider, mine: Negotiation | Ex
   if (knownPartner !== undefined && knownPartner !== offer.doc[partner].party?.cert.userId) throw new PartyChangedError(partner)
   if (current !== undefined && current.status !== 'void') {
     if (phaseOf(current) === 'P.offer' && same(current.doc, offer.doc)) return current // a duplicate: idempotent
-    if (offer.doc.revision <= current.doc.revision) throw new StaleRevisionError(offer.doc.revision, current.doc.revision)
+    // After a revise (P.draft) the next offer carries the revision the revise announced; otherwise it must be newer.
+    const newest = phaseOf(current) === 'P.draft' ? current.doc.revision - 1 : current.doc.revision
+    if (offer.doc.revision <= newest) throw new StaleRevisionError(offer.doc.revision, current.doc.revision)
   }
   return { holder, status: 'offer', doc: offer.doc, sigs: offer.sigs }
 }
@@ -202,12 +204,20 @@ export async function acceptOffer (p: SignatureProvider, n: Negotiation, userSec
   return { negotiation: { ...n, status: 'open', sigs }, message: { doc: n.doc, sigs } }
 }
 
-/** H.offer → open when the partner's acceptance of exactly my offer arrives with both signatures valid. */
+/**
+ * H.offer → open when the partner's acceptance of exactly my offer arrives with both signatures valid.
+ * Also the acceptance of an offer I withdrew (revised) that crossed my revise notice: the partner accepted
+ * revision r while I had moved to r + 1 (P.draft, or H.offer again). That document carries my own valid
+ * signature, so it is a binding tally (a withdrawal only counts once the partner knew of it): → open with it.
+ */
 export async function receiveOpen (p: SignatureProvider, n: Negotiation, msg: unknown): Promise<Negotiation> {
   const signed = await parseSignedTally(p, msg, ['stock', 'foil'])
   if (n.status === 'open' && same(n.doc, signed.doc)) return n // a duplicate: idempotent
-  need(n, ['H.offer'], 'open')
+  need(n, ['H.offer', 'P.draft'], 'open')
   if (signed.doc.id !== n.doc.id) throw new WrongTallyError(n.doc.id, signed.doc.id)
+  const withdrawn = signed.doc.revision === n.doc.revision - 1 && same(signed.doc[n.holder].party?.cert.userId, n.doc[n.holder].party?.cert.userId)
+  if (withdrawn) return { holder: n.holder, status: 'open', doc: signed.doc, sigs: signed.sigs }
+  if (phaseOf(n) !== 'H.offer') throw new ForbiddenTransitionError(phaseOf(n), 'open')
   if (!same(signed.doc, n.doc)) throw new StaleRevisionError(signed.doc.revision, n.doc.revision)
   return { ...n, status: 'open', sigs: signed.sigs }
 }
@@ -253,10 +263,15 @@ export async function reviseOffer (p: SignatureProvider, n: Negotiation, userSec
   return { negotiation: { ...n, status: 'draft', doc: { ...n.doc, revision }, sigs: {} }, message }
 }
 
-/** The partner is revising: my offer (or theirs) goes back to draft at their new revision, signatures cleared. */
+/**
+ * The partner is revising: my offer (or theirs) goes back to draft at their new revision, signatures cleared.
+ * In P.draft already (a duplicate notice, or both revised at once) the higher revision wins; an equal one
+ * changes nothing.
+ */
 export async function receiveRevise (p: SignatureProvider, n: Negotiation, env: unknown): Promise<Negotiation> {
-  need(n, ['H.offer', 'P.offer'], 'revise')
+  need(n, ['H.offer', 'P.offer', 'P.draft'], 'revise')
   const body = await parseNotice(p, n, env, REVISE_TYPE)
+  if (phaseOf(n) === 'P.draft' && body.revision === n.doc.revision) return n
   if (body.revision <= n.doc.revision) throw new StaleRevisionError(body.revision, n.doc.revision)
   return { ...n, status: 'draft', doc: { ...n.doc, revision: body.revision }, sigs: {} }
 }

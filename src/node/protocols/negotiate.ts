@@ -7,6 +7,7 @@
 //   offer   a (counter-)offer, signed by the sender's user key over the tally document
 //   open    the fully signed tally (the sender accepted the receiver's offer)
 //   refuse  a signed refusal of the receiver's current offer
+//   revise  a signed notice that the sender withdrew the current offer back to draft (revision + 1)
 // Everything else is refused. The receiver checks the shape here (valibot, size-limited) and the meaning
 // in the tally service (signatures, states, revisions); a refusal crosses back as {code, message}.
 import * as v from 'valibot'
@@ -23,6 +24,7 @@ export type NegotiateRequest =
   | { t: 'offer', offer: unknown, cert: unknown, card?: unknown }
   | { t: 'open', tally: unknown, cert: unknown, card?: unknown }
   | { t: 'refuse', notice: unknown, cert: unknown, card?: unknown }
+  | { t: 'revise', notice: unknown, cert: unknown, card?: unknown }
 
 export type NegotiateResponse =
   | { t: 'offer', offer: unknown }
@@ -32,7 +34,8 @@ const RequestSchema = v.variant('t', [
   v.strictObject({ t: v.literal('ticket'), ticket: v.unknown(), cert: v.unknown(), card: v.optional(v.unknown()) }),
   v.strictObject({ t: v.literal('offer'), offer: v.unknown(), cert: v.unknown(), card: v.optional(v.unknown()) }),
   v.strictObject({ t: v.literal('open'), tally: v.unknown(), cert: v.unknown(), card: v.optional(v.unknown()) }),
-  v.strictObject({ t: v.literal('refuse'), notice: v.unknown(), cert: v.unknown(), card: v.optional(v.unknown()) })
+  v.strictObject({ t: v.literal('refuse'), notice: v.unknown(), cert: v.unknown(), card: v.optional(v.unknown()) }),
+  v.strictObject({ t: v.literal('revise'), notice: v.unknown(), cert: v.unknown(), card: v.optional(v.unknown()) })
 ])
 
 const ResponseSchema = v.variant('t', [

@@ -36,3 +36,16 @@ export class DiaryUnavailableError extends ChipsError {
 export class ChitRefusedError extends ChipsError {
   constructor (code: string, message: string, readonly chit: string) { super(code, message) }
 }
+
+/** The partner withdrew this offer to revise it (scenario 11): it can no longer be accepted, countered or refused. */
+export class OfferWithdrawnError extends ChipsError {
+  constructor (readonly tally: string) { super('OFFER_WITHDRAWN', 'the partner withdrew this offer to revise it; wait for the new one, or make one') }
+}
+
+/**
+ * The partner's nodes refuse this device as a member of the tally: the wallet was restored on another device,
+ * which took this device's place. Nothing can be paid or invoiced from here any more.
+ */
+export class DeviceReplacedError extends ChipsError {
+  constructor (readonly tally: string) { super('DEVICE_REPLACED', 'this device was replaced by another one holding your wallet; use that device for this tally') }
+}

@@ -12,7 +12,7 @@ import { verifyDeviceCertificate } from '../../../core/keys/device'
 import { createInvitation, DEFAULT_INVITATION_LIFETIME_MS, redeemInvitation } from '../../../core/tally/invitation'
 import {
   acceptOffer, acceptTicket, cloneTallyId, counterOffer, draftTally, editDraft, makeTicket, phaseOf, receiveOffer, receiveOpen,
-  receiveRefusal, refuseOffer, signOffer, verifyTicket, type Negotiation
+  receiveRefusal, receiveRevise, refuseOffer, reviseOffer, signOffer, verifyTicket, type DocEdits, type Negotiation
 } from '../../../core/tally/negotiation'
 import { InvitationExpiredError, UnknownInvitationError } from '../../../core/tally/errors'
 import { tallyGenesis } from '../../../core/tally/state'
@@ -27,7 +27,7 @@ import { invitationLink, parseInvitationLink, signInvitation, type SignedInvitat
 import { validateCard } from '../../contact/card'
 import { DEFAULT_CONTRACT_HASH, knownContract } from './contract'
 import type { TallyServiceDeps } from './deps'
-import { OfferMismatchError, OwnInvitationError, UnknownTallyError, WrongPeerError } from './errors'
+import { OfferMismatchError, OfferWithdrawnError, OwnInvitationError, UnknownTallyError, WrongPeerError } from './errors'
 import { KeyedLock } from './lock'
 import { partyInfo, sharedKeyOf } from './party'
 import {
@@ -191,6 +191,7 @@ export class Negotiations {
 
   async accept (id: string): Promise<void> {
     await this.#act(id, async rec => {
+      notWithdrawn(rec)
       const { negotiation, message } = await acceptOffer(this.deps.crypto, rec.negotiation, this.deps.identity.userSecret)
       return { negotiation, message: { t: 'open', tally: message, cert: this.deps.identity.deviceCert, card: this.#card() } }
     })
@@ -199,23 +200,51 @@ export class Negotiations {
 
   async counter (id: string, req: CounterRequest): Promise<void> {
     await this.#act(id, async rec => {
-      const mine = rec.negotiation.holder
-      const theirs = otherSide(mine)
-      const doc = rec.negotiation.doc
-      const edits = {
-        ...(req.myLimit !== undefined ? { [mine]: { terms: { ...doc[mine].terms, limit: req.myLimit } } } : {}),
-        ...(req.partnerLimit !== undefined ? { [theirs]: { terms: { ...doc[theirs].terms, limit: req.partnerLimit } } } : {})
-      }
-      const { negotiation, message } = await counterOffer(this.deps.crypto, rec.negotiation, edits, this.deps.identity.userSecret)
+      notWithdrawn(rec)
+      const { negotiation, message } = await counterOffer(this.deps.crypto, rec.negotiation, limitEdits(rec.negotiation, req), this.deps.identity.userSecret)
       return { negotiation, message: { t: 'offer', offer: message, cert: this.deps.identity.deviceCert, card: this.#card() } }
     })
   }
 
   async refuse (id: string, reason?: string): Promise<void> {
     await this.#act(id, async rec => {
+      notWithdrawn(rec)
       const { negotiation, message } = await refuseOffer(this.deps.crypto, rec.negotiation, this.deps.identity.userSecret, reason)
       return { negotiation, message: { t: 'refuse', notice: message, cert: this.deps.identity.deviceCert, card: this.#card() } }
     })
+  }
+
+  /**
+   * Scenario 11: withdraws the offer on the table (mine, or the partner's) back to draft with revision + 1 and
+   * both signatures cleared; the partner is notified (queued while it is away) and can no longer accept it.
+   * Either side then makes a new offer with offerAgain.
+   */
+  async revise (id: string): Promise<void> {
+    await this.#act(id, async rec => {
+      const { negotiation, message } = await reviseOffer(this.deps.crypto, rec.negotiation, this.deps.identity.userSecret)
+      return { negotiation, message: { t: 'revise', notice: message, cert: this.deps.identity.deviceCert, card: this.#card() }, revisedBy: 'me' }
+    })
+  }
+
+  /** After a revise: signs the draft (with the limits changed as asked) as a new offer to the partner (P.draft → H.offer). */
+  async offerAgain (id: string, req: CounterRequest = {}): Promise<void> {
+    await this.#act(id, async rec => {
+      const draft = editDraft(rec.negotiation, limitEdits(rec.negotiation, req))
+      const { negotiation, message } = await signOffer(this.deps.crypto, draft, this.deps.identity.userSecret)
+      return { negotiation, message: { t: 'offer', offer: message, cert: this.deps.identity.deviceCert, card: this.#card() } }
+    })
+  }
+
+  /** The partner's nodes refuse this device as a tally member (it was replaced): remember it, for good. */
+  async markReplaced (id: string): Promise<void> {
+    const changed = await this.#lock.run(id, async () => await this.deps.store.write(async tx => {
+      const rec = await tx.get<TallyRecord>('tallies', tallyKey(id))
+      if (rec === undefined || rec.replaced !== undefined) return false
+      const now = this.deps.clock.now()
+      await tx.put('tallies', tallyKey(id), { ...rec, replaced: { at: now }, updatedAt: now } satisfies TallyRecord)
+      return true
+    }))
+    if (changed) this.#changed(id)
   }
 
   async get (id: string): Promise<TallyRecord> {
@@ -235,14 +264,14 @@ export class Negotiations {
   }
 
   /** A user decision: the new negotiation and the message for the partner, persisted together, then sent. */
-  async #act (id: string, decide: (rec: TallyRecord) => Promise<{ negotiation: Negotiation, message: NegotiateRequest }>): Promise<void> {
+  async #act (id: string, decide: (rec: TallyRecord) => Promise<{ negotiation: Negotiation, message: NegotiateRequest, revisedBy?: 'me' }>): Promise<void> {
     await this.#lock.run(id, async () => {
       const rec = await this.get(id)
-      const { negotiation, message } = await decide(rec)
+      const { negotiation, message, revisedBy } = await decide(rec)
       const now = this.deps.clock.now()
       await this.deps.store.write(async tx => {
-        const { error: _cleared, ...rest } = rec
-        await tx.put('tallies', tallyKey(id), { ...rest, negotiation, updatedAt: now } satisfies TallyRecord)
+        const { error: _cleared, revisedBy: _was, ...rest } = rec
+        await tx.put('tallies', tallyKey(id), { ...rest, negotiation, updatedAt: now, ...(revisedBy !== undefined ? { revisedBy } : {}) } satisfies TallyRecord)
         await tx.put('tallies', outboxKey(id), { tally: id, message, attempts: 0, queuedAt: now } satisfies OutboxEntry)
       })
     })
@@ -315,6 +344,7 @@ export class Negotiations {
         case 'offer': return await this.#onMessage(idOf(TallyIdOf, req.offer, m => m.doc.id), req.cert, req.card, from, async n => await receiveOffer(this.deps.crypto, n, req.offer))
         case 'open': return await this.#onMessage(idOf(TallyIdOf, req.tally, m => m.doc.id), req.cert, req.card, from, async n => await receiveOpen(this.deps.crypto, n, req.tally))
         case 'refuse': return await this.#onMessage(idOf(NoticeTallyOf, req.notice, m => m.body.tally), req.cert, req.card, from, async n => await receiveRefusal(this.deps.crypto, n, req.notice))
+        case 'revise': return await this.#onMessage(idOf(NoticeTallyOf, req.notice, m => m.body.tally), req.cert, req.card, from, async n => await receiveRevise(this.deps.crypto, n, req.notice), 'partner')
       }
     } catch (err) {
       this.#log('warn', 'negotiate.refused-incoming', undefined, err, { t: req.t, peer: from.peerId })
@@ -373,7 +403,7 @@ export class Negotiations {
     })
   }
 
-  async #onMessage (id: string, cert: unknown, card: unknown, from: PeerLink, step: (n: Negotiation) => Promise<Negotiation>): Promise<NegotiateResponse> {
+  async #onMessage (id: string, cert: unknown, card: unknown, from: PeerLink, step: (n: Negotiation) => Promise<Negotiation>, revisedBy?: 'partner'): Promise<NegotiateResponse> {
     return await this.#lock.run(id, async () => {
       const rec = await this.deps.store.read(tx => tx.get<TallyRecord>('tallies', tallyKey(id)))
       if (rec === undefined || rec.partner === undefined || rec.template === true) throw new UnknownTallyError(id)
@@ -382,8 +412,10 @@ export class Negotiations {
       if (negotiation === rec.negotiation) return { t: 'ok' } // a duplicate: nothing changes
       const now = this.deps.clock.now()
       await this.deps.store.write(async tx => {
-        const { error: _cleared, ...rest } = rec
-        await tx.put('tallies', tallyKey(id), { ...rest, negotiation, partner: { ...rec.partner!, peerId: from.peerId, addrs }, updatedAt: now } satisfies TallyRecord)
+        const { error: _cleared, revisedBy: _was, ...rest } = rec
+        await tx.put('tallies', tallyKey(id), {
+          ...rest, negotiation, partner: { ...rec.partner!, peerId: from.peerId, addrs }, updatedAt: now, ...(revisedBy !== undefined ? { revisedBy } : {})
+        } satisfies TallyRecord)
         // Our last message is answered (the partner moved on from it).
         await tx.delete('tallies', outboxKey(id))
       })
@@ -421,6 +453,22 @@ export class Negotiations {
 
 function same (a: unknown, b: unknown): boolean {
   return canonicalJson(a) === canonicalJson(b)
+}
+
+/** An offer the partner withdrew (revised) can no longer be answered: a named refusal rather than a bare transition error. */
+function notWithdrawn (rec: TallyRecord): void {
+  if (rec.revisedBy === 'partner' && phaseOf(rec.negotiation) === 'P.draft') throw new OfferWithdrawnError(rec.id)
+}
+
+/** A CounterRequest (limits from my side) as document edits. */
+function limitEdits (n: Negotiation, req: CounterRequest): DocEdits {
+  const mine = n.holder
+  const theirs = otherSide(mine)
+  const doc = n.doc
+  return {
+    ...(req.myLimit !== undefined ? { [mine]: { terms: { ...doc[mine].terms, limit: req.myLimit } } } : {}),
+    ...(req.partnerLimit !== undefined ? { [theirs]: { terms: { ...doc[theirs].terms, limit: req.partnerLimit } } } : {})
+  }
 }
 
 function idOf<S extends v.GenericSchema> (schema: S, raw: unknown, pick: (m: v.InferOutput<S>) => string): string {

@@ -30,6 +30,13 @@ export interface TallyRecord {
   template?: boolean
   /** The diary was opened for this (open) tally. */
   diary?: boolean
+  /** Who withdrew the last offer back to draft (scenario 11), while the tally is a draft again. */
+  revisedBy?: 'me' | 'partner'
+  /**
+   * The partner's nodes refused this device as not a member of the tally (NOT_A_TALLY_MEMBER): the user
+   * restored the wallet on another device, which took this one's seat. Final: nothing is sent from here again.
+   */
+  replaced?: { at: number }
   /** The last refusal the partner (or the rules) gave us, shown in the UI. */
   error?: { code: string, message: string }
   createdAt: number

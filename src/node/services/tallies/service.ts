@@ -23,13 +23,15 @@ import type { TimerHandle } from '../../ports'
 import type { CertifiedEntry } from '../diary/service'
 import { certifiedStatus, chitOf, MEMO_FIELD, queuedChits } from './chits'
 import type { TallyServiceDeps } from './deps'
-import { ChitRefusedError, DiaryUnavailableError, TallyNotOpenError } from './errors'
+import { ChitRefusedError, DeviceReplacedError, DiaryUnavailableError, TallyNotOpenError } from './errors'
 import { Negotiations, termsView } from './negotiation'
 import { sharedKeyOf } from './party'
 import type { TallyRecord } from './records'
 import { ChitCounts } from './summary'
 
 const DEFAULT_CERTIFY_WAIT_MS = 4000
+/** The diary's refusal of a node that is not a member of the tally (diary/errors.ts NotATallyMemberError). */
+const NOT_A_TALLY_MEMBER = 'NOT_A_TALLY_MEMBER'
 const MAX_KEY_RETRIES = 3
 /** Certificates read per store round trip when paging a tally's history backwards (chits(id, { limit })). */
 const HISTORY_PAGE = 64
@@ -49,7 +51,11 @@ export class TallyService implements TallyApi {
     if (diary !== undefined) {
       this.#off.push(diary.on('certified', e => { this.#changed(e.tally) }))
       this.#off.push(diary.on('queued', e => { this.#changed(e.tally) }))
-      this.#off.push(diary.on('failed', e => { this.#changed(e.tally) }))
+      this.#off.push(diary.on('failed', e => {
+        // The partner's nodes refuse this device as a member: it was replaced (the wallet was restored elsewhere).
+        if (e.error.code === NOT_A_TALLY_MEMBER) void this.negotiations.markReplaced(e.tally).catch(() => undefined)
+        this.#changed(e.tally)
+      }))
     }
   }
 
@@ -90,6 +96,8 @@ export class TallyService implements TallyApi {
   async accept (tally: string): Promise<TallyView> { await this.negotiations.accept(tally); return await this.get(tally) }
   async counter (tally: string, request: CounterRequest): Promise<TallyView> { await this.negotiations.counter(tally, request); return await this.get(tally) }
   async refuse (tally: string, reason?: string): Promise<TallyView> { await this.negotiations.refuse(tally, reason); return await this.get(tally) }
+  async revise (tally: string): Promise<TallyView> { await this.negotiations.revise(tally); return await this.get(tally) }
+  async offerAgain (tally: string, request?: CounterRequest): Promise<TallyView> { await this.negotiations.offerAgain(tally, request); return await this.get(tally) }
 
   // ---- views ----
 
@@ -190,7 +198,10 @@ export class TallyService implements TallyApi {
     const { first, side, key, now, certified: submitted } = await this.#prepare(tally, build)
     const diary = this.deps.diary!
     const view = chitOf(first, side, key)!
-    const certified = await this.#waitCertified(submitted)
+    const certified = await this.#waitCertified(submitted).catch((err: unknown) => {
+      if (err instanceof ChipsError && err.code === NOT_A_TALLY_MEMBER) throw new DeviceReplacedError(tally)
+      throw err
+    })
     if (certified === undefined) return { ...view, status: 'pending', time: now }
     const outcome = certified.outcomes[0]
     if (outcome?.refused !== undefined) throw new ChitRefusedError(outcome.refused, refusalText(outcome.refused), view.id)
@@ -205,6 +216,7 @@ export class TallyService implements TallyApi {
     if (diary === undefined) throw new DiaryUnavailableError()
     const rec = await this.negotiations.get(tally)
     const state = diary.state(tally)
+    if (this.#replaced(rec, state)) throw new DeviceReplacedError(tally)
     if (rec.negotiation.status !== 'open' || state === undefined) throw new TallyNotOpenError(rec.negotiation.status)
     if (state.status === 'closed') throw new TallyNotOpenError('closed')
     const side = rec.negotiation.holder
@@ -303,10 +315,20 @@ export class TallyService implements TallyApi {
       seq: diary?.head(rec.id)?.seq ?? 0,
       queued: queued.length,
       waitingForPartner: queued.some(q => q.reason === 'partner'),
-      ...(rec.error !== undefined ? { error: rec.error } : {}),
+      ...(n.status === 'draft' && rec.revisedBy !== undefined ? { revisedBy: rec.revisedBy } : {}),
+      ...(this.#replaced(rec, state) ? { replaced: true, error: { code: 'DEVICE_REPLACED', message: new DeviceReplacedError(rec.id).message } } : rec.error !== undefined ? { error: rec.error } : {}),
       createdAt: rec.createdAt,
       updatedAt: rec.updatedAt
     }
+  }
+
+  /**
+   * This device was replaced on the tally: the partner refused it as a member (kept in the record), or the
+   * certified member set it knows no longer holds it (it saw its own side re-seated on another device).
+   */
+  #replaced (rec: TallyRecord, state: TallyState | undefined): boolean {
+    if (rec.replaced !== undefined) return true
+    return state !== undefined && !state[rec.negotiation.holder].members.some(m => m.key === this.deps.memberKey)
   }
 
   #changed (id: string): void {

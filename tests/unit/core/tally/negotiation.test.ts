@@ -155,7 +155,55 @@ describe('scenario 11: revise', () => {
     expect(a2).toMatchObject({ status: 'draft', sigs: {}, doc: { revision: 2 } })
     const edited = editDraft(r.negotiation, { foil: { terms: { limit: 500, call: 10 } } })
     expect(edited.doc.foil.terms.limit).toBe(500)
-    await expect(receiveRevise(p, a2, r.message)).rejects.toThrow(ForbiddenTransitionError)
+    expect(await receiveRevise(p, a2, r.message)).toBe(a2) // a duplicate notice: idempotent
+  })
+  it('the holder withdraws its own offer: the partner can no longer accept it, and a new offer at the announced revision is received', async () => {
+    const { alice, a, b } = await offered()
+    const r = await reviseOffer(p, a, alice.secret)
+    expect(phaseOf(r.negotiation)).toBe('P.draft')
+    const b2 = await receiveRevise(p, b, r.message)
+    expect(phaseOf(b2)).toBe('P.draft')
+    await expect(acceptOffer(p, b2, (await user('Bob', 2, [4])).secret)).rejects.toThrow(ForbiddenTransitionError)
+    const again = await signOffer(p, editDraft(r.negotiation, { stock: { terms: { limit: 8_000, call: 30 } } }), alice.secret)
+    expect(again.message.doc.revision).toBe(2)
+    const b3 = await receiveOffer(p, b2, again.message)
+    expect(phaseOf(b3)).toBe('P.offer')
+    expect(b3.doc.stock.terms.limit).toBe(8_000)
+    // the withdrawn revision 1 offer is stale now
+    await expect(receiveOffer(p, b3, { doc: a.doc, sigs: a.sigs })).rejects.toThrow(StaleRevisionError)
+  })
+  it('a revise notice for an older revision is stale; one not signed by the partner is refused', async () => {
+    const { alice, bob, a, b } = await offered()
+    const { signEnvelope } = await import('../../../../src/core/codec/envelope')
+    await expect(receiveRevise(p, b, await signEnvelope(p, alice.secret, 'tally-revise', { tally: TALLY_ID, revision: 1 }))).rejects.toThrow(StaleRevisionError)
+    await expect(receiveRevise(p, b, await signEnvelope(p, bob.secret, 'tally-revise', { tally: TALLY_ID, revision: 2 }))).rejects.toThrow(WrongSignerError)
+    await expect(receiveRevise(p, a, await signEnvelope(p, bob.secret, 'tally-revise', { tally: 'another-tally-id-xx', revision: 2 }))).rejects.toThrow()
+  })
+  it('an acceptance of the withdrawn offer that crossed the revise notice opens the tally (it carries the withdrawer\'s own signature)', async () => {
+    const { alice, bob, a, b } = await offered()
+    const r = await reviseOffer(p, a, alice.secret)
+    const accepted = await acceptOffer(p, b, bob.secret) // Bob accepted revision 1 before the notice reached him
+    const opened = await receiveOpen(p, r.negotiation, accepted.message)
+    expect(opened.status).toBe('open')
+    expect(opened.doc.revision).toBe(1)
+    expect(hashOf(opened.doc)).toBe(hashOf(accepted.negotiation.doc))
+    // also once Alice already offered again (H.offer at revision 2)
+    const again = await signOffer(p, r.negotiation, alice.secret)
+    expect((await receiveOpen(p, again.negotiation, accepted.message)).status).toBe('open')
+    // and Bob, open already, refuses the notice
+    await expect(receiveRevise(p, accepted.negotiation, r.message)).rejects.toThrow(ForbiddenTransitionError)
+  })
+  it('an open for two revisions back, or one whose withdrawer signature does not verify, is refused', async () => {
+    const { alice, bob, a, b } = await offered()
+    const accepted = await acceptOffer(p, b, bob.secret)
+    const r2 = await reviseOffer(p, a, alice.secret)
+    const o2 = await signOffer(p, r2.negotiation, alice.secret)
+    const r3 = await reviseOffer(p, o2.negotiation, alice.secret)
+    expect(r3.negotiation.doc.revision).toBe(3)
+    await expect(receiveOpen(p, r3.negotiation, accepted.message)).rejects.toThrow(ForbiddenTransitionError)
+    await expect(receiveOpen(p, o2.negotiation, accepted.message)).resolves.toMatchObject({ status: 'open' })
+    const forged = { doc: accepted.message.doc, sigs: { ...accepted.message.sigs, foil: o2.message.sigs.foil } }
+    await expect(receiveOpen(p, r2.negotiation, forged)).rejects.toThrow(InvalidSignatureError)
   })
 })
 

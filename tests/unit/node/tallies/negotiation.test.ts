@@ -101,6 +101,54 @@ describe('tally negotiation (simulated network)', () => {
     expect(await x.b.tallies.get(x.id)).toMatchObject({ status: 'void' })
   })
 
+  it('scenario 11: the inviter withdraws its offer → both drafts at revision 2, the partner is told and cannot accept it (OFFER_WITHDRAWN); a new offer opens the tally', async () => {
+    const { w, a, b, id } = await negotiated(1101)
+    const mine = await w.time.run(a.tallies.revise(id))
+    expect(mine).toMatchObject({ status: 'draft', awaiting: 'me', revision: 2, revisedBy: 'me' })
+    await w.time.advance(500)
+    expect(await b.tallies.get(id)).toMatchObject({ status: 'draft', revision: 2, revisedBy: 'partner' })
+    await expect(b.tallies.accept(id)).rejects.toMatchObject({ code: 'OFFER_WITHDRAWN' })
+    await expect(b.tallies.counter(id, { myLimit: 5 })).rejects.toMatchObject({ code: 'OFFER_WITHDRAWN' })
+    await expect(b.tallies.refuse(id)).rejects.toMatchObject({ code: 'OFFER_WITHDRAWN' })
+    const [ra, rb] = [await record(a, id), await record(b, id)]
+    expect(ra.negotiation.sigs).toEqual({})
+    expect(rb.negotiation.sigs).toEqual({})
+    // the revised offer: other limits, the same revision the notice announced
+    expect(await w.time.run(a.tallies.offerAgain(id, { myLimit: 7_000 }))).toMatchObject({ status: 'offer', awaiting: 'partner', revision: 2, terms: { stockLimit: 7_000, foilLimit: 2_000 } })
+    await w.time.advance(500)
+    const seen = await b.tallies.get(id)
+    expect(seen).toMatchObject({ status: 'offer', awaiting: 'me', revision: 2, terms: { stockLimit: 7_000 } })
+    expect(seen.revisedBy).toBeUndefined()
+    expect(await w.time.run(b.tallies.accept(id))).toMatchObject({ status: 'open' })
+    await w.time.advance(1000)
+    expect(await a.tallies.get(id)).toMatchObject({ status: 'open', terms: { stockLimit: 7_000 } })
+    // nothing left to revise on an open tally
+    await expect(a.tallies.revise(id)).rejects.toMatchObject({ code: 'FORBIDDEN_TRANSITION' })
+  })
+
+  it('scenario 11 offline: the revise notice is queued while the partner is away and survives a reload; the partner\'s acceptance that crossed it opens the tally on both sides', async () => {
+    const { w, a, b, id } = await negotiated(1102)
+    w.net.partition([[a.identity.peerId], [b.identity.peerId]])
+    await w.time.run(a.tallies.revise(id))
+    expect(await b.tallies.get(id)).toMatchObject({ status: 'offer', awaiting: 'me' })
+    const a2 = await a.reload()
+    w.net.heal()
+    await w.time.advance(10_000)
+    expect(await b.tallies.get(id)).toMatchObject({ status: 'draft', revisedBy: 'partner' })
+    expect(await a2.tallies.get(id)).toMatchObject({ status: 'draft', revisedBy: 'me', revision: 2 })
+    expect(await a2.tallies.get(id)).not.toHaveProperty('error')
+
+    const x = await negotiated(1103)
+    x.w.net.partition([[x.a.identity.peerId], [x.b.identity.peerId]])
+    await x.w.time.run(x.a.tallies.revise(x.id))
+    expect(await x.w.time.run(x.b.tallies.accept(x.id))).toMatchObject({ status: 'open' })
+    x.w.net.heal()
+    await x.w.time.advance(15_000)
+    // Bob signed revision 1, which Alice had signed too: a binding tally on both sides
+    expect(await x.a.tallies.get(x.id)).toMatchObject({ status: 'open', revision: 1 })
+    expect(await x.b.tallies.get(x.id)).toMatchObject({ status: 'open', revision: 1 })
+  })
+
   it('scenario 12: a one-time token is used once (INVITATION_USED reaches the second partner), expired tokens are refused (INVITATION_EXPIRED), a reusable token clones per redeemer', async () => {
     const w = tallyWorld(1201)
     const [a, b, c] = [await w.wallet('Alice'), await w.wallet('Bob'), await w.wallet('Carol')]
