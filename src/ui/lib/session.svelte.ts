@@ -7,6 +7,7 @@ import type { CreateClient, WalletClientLike } from './client'
 import { describeError, precheckContactLink } from './errors'
 import { classifyLink, type ClassifiedLink } from './links'
 import { TallyStore } from './tallies.svelte'
+import { LiftStore } from './lifts.svelte'
 import type { PageOptions } from './query'
 import { relayDialAddr } from './relay-doc'
 import type { RelayDocLoader, RelayDocState } from './relay-doc-loader'
@@ -27,7 +28,7 @@ export type View =
   | { kind: 'failed', message: string }
 
 /** The sections of a wallet's screen (the header's tabs). */
-export type Section = 'home' | 'tallies' | 'settings'
+export type Section = 'home' | 'tallies' | 'settings' | 'lifts'
 
 export interface SessionDeps {
   createClient: CreateClient
@@ -73,6 +74,10 @@ export class WalletSession {
   section = $state<Section>('home')
   /** The tallies, live while the node runs. */
   readonly tallies: TallyStore = new TallyStore({ onLost: () => { void this.onLockLost('stolen') }, isLost: isLostWallet })
+  /** The lifts and the auto-clearing setting, live while the node runs. */
+  readonly lifts: LiftStore = new LiftStore({ onLost: () => { void this.onLockLost('stolen') }, isLost: isLostWallet })
+  /** Where the Lifts section opens: at "Pay anyone", or at the top. */
+  liftsFocus = $state<'pay' | undefined>(undefined)
 
   private readonly d: SessionDeps
   private client: WalletClientLike | undefined
@@ -226,6 +231,7 @@ export class WalletSession {
     this.client = undefined
     this.nodeStarted = false
     this.tallies.detach()
+    this.lifts.detach()
     if (client === undefined) return
     try {
       await withTimeout(this.d.timers, client.api.shutdown(), SHUTDOWN_WAIT_MS, 'stopping the wallet node')
@@ -291,6 +297,7 @@ export class WalletSession {
       this.subscription = await api.subscribe(proxy((status: NodeStatus) => { this.onStatus(status) }))
       this.onStatus(await api.start(options))
       void this.tallies.attach(api)
+      void this.lifts.attach(api)
     } catch (err) {
       this.nodeStarted = false
       this.view = { kind: 'failed', message: `The wallet node did not start: ${describeError(err).message}` }
