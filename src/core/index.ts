@@ -70,3 +70,6 @@ export { signPartyAction, partyAction, signLiftDecision, signLiftAction } from '
 
 // The certified diary (owned by the diary engineer; re-exported whole)
 export * from './diary/index'
+
+// Lifts: records, promises, referee rules, decisions, route plans (re-exported whole)
+export * from './lift/index'
