@@ -10,6 +10,7 @@ import { DEFAULT_PROPOSER_CONFIG } from '../../../core/diary/proposer'
 import { isChipsError } from '../../../core/errors'
 import type { PeerLink } from '../../net/network'
 import { Emitter } from '../../net/emitter'
+import { RemoteError } from '../../net/errors'
 import {
   DIARY_PROTOCOL, MAX_DIARY_MESSAGE_BYTES, MAX_FETCH_CERTIFICATES, decodeDiaryRequest, decodeDiaryResponse, encodeDiaryMessage,
   type DiaryRequest, type DiaryResponse
@@ -200,6 +201,8 @@ class Diaries<S, A> implements DiaryService<S, A> {
       return decodeDiaryResponse(res.body)
     } catch (err) {
       if (isChipsError(err) && UNREACHABLE.has(err.code)) this.#down.set(member, this.deps.clock.now() + this.#config.unreachableMs)
+      // The member refuses this node as a member of the tally (it was replaced): final for the outbox.
+      if (err instanceof RemoteError && err.code === 'NOT_A_TALLY_MEMBER') this.#replicas.get(request.tally)?.refusedBy(member, err)
       throw err
     }
   }

@@ -93,6 +93,10 @@ export class Replica<S, A> {
   #retryAttempt = 0
   #handoffTimer: TimerHandle | undefined
   #stopped = false
+  /** Members of the other party that refused this node as a member (NOT_A_TALLY_MEMBER). */
+  readonly #refusers = new Set<string>()
+  /** Every member of the other party refused us: this node was replaced; nothing is proposed from here again. */
+  #excluded: ChipsError | undefined
   #catchingUp: Promise<HeadRef> | undefined
   readonly #timers = new Set<TimerHandle>()
 
@@ -230,6 +234,7 @@ export class Replica<S, A> {
 
   async submit (actions: A[]): Promise<CertifiedEntry> {
     if (this.#stopped) throw new DiaryStoppedError()
+    if (this.#excluded !== undefined) throw this.#excluded
     const ids = actions.map(a => hashOf(a))
     const waiter = Promise.withResolvers<CertifiedEntry>()
     const w: Waiter = { ids, outcomes: new Map(), resolve: waiter.resolve, reject: waiter.reject }
@@ -282,7 +287,7 @@ export class Replica<S, A> {
    * actions to the preferred proposer, or propose a batch ourselves. Cheap to call often.
    */
   pump (): void {
-    if (this.#stopped || this.#busy || this.#retry !== undefined) return
+    if (this.#stopped || this.#busy || this.#retry !== undefined || this.#excluded !== undefined) return
     const reservation = this.#member.durable.reservation
     if (reservation !== undefined) {
       // A pending entry we hold a reservation for (ours after a crash or a stall, or a partner's): it must be
@@ -457,6 +462,30 @@ export class Replica<S, A> {
     this.#emitQueued()
     if (this.#retry !== undefined) return
     this.#retry = this.#after(ms, () => { this.#retry = undefined; this.pump() })
+  }
+
+  /**
+   * A member refused this node as a member of the tally (NOT_A_TALLY_MEMBER). Once every member of the other
+   * party (as we know them) has, this node was replaced (its user restored the wallet on another device, which
+   * took its seat): the outbox fails for good with that error instead of being retried for ever, and nothing
+   * more is proposed from here. A refusal by our own party's members proves nothing (they may be behind).
+   */
+  refusedBy (member: string, error: ChipsError): void {
+    const m = this.members
+    const others = m.stock.some(x => x.key === this.self) ? m.foil : m.stock
+    if (this.#excluded !== undefined || !others.some(x => x.key === member)) return
+    this.#refusers.add(member)
+    if (!others.every(x => this.#refusers.has(x.key))) return
+    this.#excluded = error
+    this.host.deps.logger.log('warn', 'diary.replaced', { tally: this.tally, code: error.code })
+    const items = [...this.#items.values()]
+    void this.#write(async tx => { for (const i of items) await tx.delete('outbox', keys.outbox(this.tally, i.n)) }).then(() => {
+      for (const i of items) this.#items.delete(i.n)
+      const ids = items.map(i => i.id)
+      for (const w of this.#waiters) { this.#waiters.delete(w); w.reject(error) }
+      this.host.emit('failed', { tally: this.tally, ids, error })
+      this.#emitQueued()
+    }, (err: unknown) => { this.host.deps.logger.log('error', 'diary.outbox-write-failed', { tally: this.tally, code: codeOf(err) }) })
   }
 
   /** Someone came back: retry now instead of waiting for the backoff. */

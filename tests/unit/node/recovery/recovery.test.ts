@@ -66,6 +66,18 @@ describe('recovery refusals', () => {
     const paid = await w.time.run(old.tallies.pay(id, 100, 'from the lost phone').catch((e: { code: string }) => e))
     await w.time.advance(30_000)
     expect(paid).not.toMatchObject({ status: 'final' })
+    // Bob refuses it as a non-member (NOT_A_TALLY_MEMBER): final for its outbox, not retried for ever. It knows
+    // it was replaced, says so, and refuses to pay again, also after a reload.
+    expect(paid).toMatchObject({ code: 'DEVICE_REPLACED' })
+    const seen = await old.tallies.get(id)
+    expect(seen).toMatchObject({ replaced: true, queued: 0, waitingForPartner: false, error: { code: 'DEVICE_REPLACED' } })
+    expect((await old.tallies.chits(id)).some(c => c.memo === 'from the lost phone')).toBe(false)
+    await expect(old.tallies.pay(id, 1)).rejects.toMatchObject({ code: 'DEVICE_REPLACED' })
+    await expect(old.tallies.invoice(id, 1)).rejects.toMatchObject({ code: 'DEVICE_REPLACED' })
+    await old.node.stop()
+    const again = await w.boot(a.identity, a.phrase, a.db)
+    expect(await again.tallies.get(id)).toMatchObject({ replaced: true, queued: 0 })
+    await expect(again.tallies.pay(id, 1)).rejects.toMatchObject({ code: 'DEVICE_REPLACED' })
     expect(await b.tallies.get(id)).toMatchObject({ balance: -2_750, seq: seqBefore })
     expect((await b.tallies.chits(id)).some(c => c.memo === 'from the lost phone')).toBe(false)
     expect(b.recovery.members(id)?.stock).toEqual([{ key: a2.memberKey, weight: 1 }])
