@@ -28,6 +28,12 @@ import { tallyDiaryHooks } from './services/diary/tally-hooks'
 import { RecoveryService } from './services/recovery/service'
 import type { NodeServiceDeps } from './services/deps'
 import type { RecoveryConfig } from './services/recovery/deps'
+import type { LiftConfig, LiftServiceDeps, RouteService } from './services/lifts/contracts'
+import { TallyLedger } from './services/lifts/ledger'
+import { liftKeys } from './services/lifts/keys'
+import { LiftService } from './services/lifts/service'
+import type { RefereeBehaviour } from './services/lifts/referee-service'
+import { memberOfPeer } from './services/diary/keys'
 
 /** Build a libp2p network for this host. */
 export interface Libp2pNetworkChoice {
@@ -58,6 +64,19 @@ export interface WalletNodeOptions extends Omit<NodeServiceDeps, 'network'> {
   tallies?: TallyOptions | false
   /** Wallet recovery through the relays' rendezvous (on with the tally service by default); `false` leaves it out. */
   recovery?: RecoveryOptions | false
+  /** Lifts: discovery, execution, this node's referee, auto-clearing (on with the tally service by default); `false` leaves them out. */
+  lifts?: LiftOptions | false
+}
+
+export interface LiftOptions {
+  /** Builds the route service (discovery); default: services/lifts/route-service. */
+  route?: (deps: LiftServiceDeps) => RouteService
+  /** Overrides of DEFAULT_LIFT_CONFIG (referees, acceptReferees, timings…). */
+  config?: Partial<LiftConfig>
+  /** Serve this node's referee (default true). */
+  referee?: boolean
+  /** Test only: a misbehaving referee (research scenario 36). */
+  refereeBehaviour?: RefereeBehaviour
 }
 
 export interface RecoveryOptions {
@@ -143,6 +162,7 @@ class RunningWalletNode implements WalletNode {
   readonly tallies?: TallyService
   readonly #diary?: TallyDiary
   readonly recovery?: RecoveryService
+  readonly lifts?: LiftService
 
   constructor (
     private readonly options: WalletNodeOptions,
@@ -188,6 +208,25 @@ class RunningWalletNode implements WalletNode {
           tallies.get(tally).then(view => { this.#tallyEvents.emit('tally', view) }, () => undefined)
         }))
       }
+    }
+    if (this.tallies !== undefined && this.#diary !== undefined && options.lifts !== false) {
+      const tallies = this.tallies
+      const l = options.lifts ?? {}
+      const member = nodeMemberIdentity(options.identity.peerKey)
+      const ledger = new TallyLedger({ diary: this.#diary, tallies, memberKey: member.key, userId: options.identity.userId, timers: options.timers })
+      const deps: LiftServiceDeps = {
+        identity: options.identity, store: options.store, crypto: verifyOnceCache(options.crypto), clock: options.clock, timers: options.timers,
+        random: options.random, logger: options.logger, network, ledger, keys: liftKeys(member.secret),
+        ...(l.config !== undefined ? { config: l.config } : {})
+      }
+      this.lifts = new LiftService({
+        ...deps,
+        route: (l.route ?? defaultRoute)(deps),
+        partnerName: async tally => (await tallies.get(tally)).partner?.name,
+        addrsOf: peer => { const key = memberOfPeer(peer); return key === undefined ? [] : tallies.addrsOf(key) },
+        ...(l.referee !== undefined ? { referee: l.referee } : {}),
+        ...(l.refereeBehaviour !== undefined ? { refereeBehaviour: l.refereeBehaviour } : {})
+      })
     }
     this.#off.push(this.#peers.onChange(() => { this.#changed() }))
     this.#off.push(network.on('addrs:change', () => { this.#changed() }))
@@ -268,6 +307,7 @@ class RunningWalletNode implements WalletNode {
     this.#setPhase('stopping')
     this.stopRelays()
     try {
+      this.lifts?.stop()
       this.recovery?.stop()
       this.tallies?.stop()
       await this.#diary?.stop().catch(() => undefined)
@@ -284,6 +324,7 @@ class RunningWalletNode implements WalletNode {
     await this.#diary?.resume()
     await this.tallies?.start()
     await this.recovery?.start()
+    await this.lifts?.start()
   }
 
   onTallies (listener: (tally: TallyView) => void): () => void {
@@ -330,6 +371,15 @@ class RunningWalletNode implements WalletNode {
 
   #changed (): void {
     this.#events.emit('status', this.status())
+  }
+}
+
+/** Until the discovery service is wired: a route service that finds no route. */
+function defaultRoute (_deps: LiftServiceDeps): RouteService {
+  return {
+    start () {},
+    stop () {},
+    async find () { return { session: '', key: '', plans: [], messages: 0 } }
   }
 }
 

@@ -1,0 +1,451 @@
+// Lift execution (docs/lifts.md §5): the originator's record and first chit, each receiver's check of the
+// partner's certified chit before it promises, an intermediary's own chit only after the one toward it,
+// the terminus calling the referees, refusals, and the spreading of decisions along the route. Recovery:
+// a node holding a pending lift past expiry + grace asks the referees itself, with backoff, also after a
+// restart. No node voids on its own: every outcome comes from a referee majority.
+import { toBase64url } from '../../../core/codec/base64url'
+import type { Signed } from '../../../core/codec/envelope'
+import { ChipsError, isChipsError } from '../../../core/errors'
+import type { LiftDecisionBody, LiftOp } from '../../../core/chit/types'
+import { clutchFee } from '../../../core/lift/fees'
+import { liftChitId, linkNonce } from '../../../core/lift/ids'
+import type { LiftKind, LiftMessage, LiftPromise, LiftRecord, LiftRecordBody, RefereeAnswer, RefereeRef, RefereeRequest } from '../../../core/lift/types'
+import type { TallyState } from '../../../core/tally/state'
+import type { PeerLink } from '../../net/network'
+import type { TimerHandle } from '../../ports'
+import { askReferee } from '../../protocols/referee'
+import { sendLift } from '../../protocols/lift'
+import type { Discovery, LedgerTally, LiftConfig, LiftServiceDeps } from './contracts'
+import type { ChosenPlan } from './choose'
+import {
+  BadDecisionError, ChitNotCertifiedError, FeeTooLowError, LiftChitRefusedError, LiftExpiredError, LiftsStoppedError, NotMyLegError,
+  RefereesRefusedError, UnknownLinkError
+} from './errors'
+import { holdsPending } from './ledger'
+import { isFinal, type HeldLeg, type LiftLocal, type LiftRecords } from './records'
+import type { RefereeService } from './referee-service'
+import { fraudProofs, majorityOutcome, signPromise, signRecord, validDecisions, verifyRecord } from './verify'
+
+export interface EngineDeps extends LiftServiceDeps {
+  config: LiftConfig
+  records: LiftRecords
+  /** This node's referee, answered in process when a lift names it. */
+  referee?: RefereeService
+  /** Where to dial a peer when no connection is open. */
+  addrsOf?: (peerId: string) => readonly string[]
+}
+
+/** Cap on the recovery backoff between referee queries. */
+const MAX_QUERY_BACKOFF_MS = 5 * 60_000
+
+export class LiftEngine {
+  /** Listeners waiting for a certificate on a tally. */
+  readonly #waiters = new Map<string, Set<() => void>>()
+  /** Lifts whose decision is awaited in process (pay/clear resolve on it). */
+  readonly #decided = new Map<string, Set<(lift: LiftLocal) => void>>()
+  /** (lift, leg) receptions in progress: a duplicate message is acknowledged and ignored. */
+  readonly #receiving = new Set<string>()
+  #stopped = false
+  #off: Array<() => void> = []
+  #recoveryTimer: TimerHandle | undefined
+
+  constructor (private readonly d: EngineDeps) {}
+
+  start (): void {
+    this.#off.push(this.d.ledger.onCertified(tally => { this.#wake(tally) }))
+    this.#scheduleRecovery(0)
+  }
+
+  stop (): void {
+    this.#stopped = true
+    for (const off of this.#off) off()
+    this.#off = []
+    if (this.#recoveryTimer !== undefined) this.d.timers.clearTimeout(this.#recoveryTimer)
+    for (const set of this.#waiters.values()) for (const w of set) w()
+    this.#waiters.clear()
+  }
+
+  // ---- originator ----
+
+  /**
+   * Builds and signs the record from the chosen plan, certifies chit 0 and sends the first promise request.
+   * Resolves with the lift's record once started (its decision comes later: see waitDecided).
+   */
+  async originate (kind: LiftKind, discovery: Discovery, chosen: ChosenPlan, to?: string): Promise<LiftLocal> {
+    const { keys, ledger, clock, config } = this.d
+    const session = keys.session(discovery.session)
+    if (session.key !== discovery.key) throw new NotMyLegError('the discovery was made with another session key')
+    const hops = chosen.plan.hops
+    const first = this.#tallyByLink(hops[0]!.link, discovery.session)
+    if (first === undefined) throw new UnknownLinkError()
+    const now = clock.now()
+    const body: LiftRecordBody = {
+      id: toBase64url(this.d.random.bytes(16)),
+      session: discovery.session,
+      kind,
+      origin: session.key,
+      legs: hops.map((h, k) => ({ link: h.link, units: chosen.units[k]!, key: h.key })),
+      referees: this.#referees(),
+      expires: now + config.lifeMs,
+      created: now
+    }
+    const record = await signRecord(this.d.crypto, session.secret, body)
+    const n = body.legs.length
+    const legs: HeldLeg[] = [{ tally: first.id, leg: 0, side: first.side, giver: true, units: body.legs[0]!.units }]
+    if (kind === 'circular') {
+      const last = this.#tallyByLink(body.legs[n - 1]!.link, discovery.session)
+      if (last !== undefined) legs.push({ tally: last.id, leg: n - 1, side: last.side, giver: false, units: body.legs[n - 1]!.units })
+    }
+    const local: LiftLocal = {
+      id: body.id, kind, role: 'originator', record, legs, status: 'pending',
+      units: kind === 'circular' ? body.legs[0]!.units : body.legs[n - 1]!.units,
+      fee: chosen.fee, routeLegs: n, ...(to !== undefined ? { to } : {}),
+      promises: [], decisions: [], createdAt: now, expires: body.expires, queries: 0
+    }
+    await this.d.records.update(body.id, () => local)
+    this.d.logger.log('info', 'lift.originate', { lift: body.id, kind, legs: n, units: chosen.units[0] })
+    const outcome = await ledger.submitLift(first.id, this.#liftOp(record, 0), config.certifyWaitMs)
+    if (!outcome.certified || outcome.refused !== undefined) {
+      const error = new LiftChitRefusedError(outcome.refused ?? 'NOT_CERTIFIED')
+      // Refused by the tally rules: no chit exists and none ever will; the lift failed before it began.
+      if (outcome.certified) return (await this.#finish(body.id, 'failed', error)) ?? local
+      await this.#refuse(record, 0, error)
+      return this.d.records.get(body.id) ?? local
+    }
+    try {
+      await this.#send(first, { v: 1, type: 'promise', record, promises: [], leg: 0 })
+    } catch (err) {
+      await this.#refuse(record, 0, err)
+    }
+    return this.d.records.get(body.id) ?? local
+  }
+
+  /** Resolves with the lift once it is decided, or as it stands after `ms`. */
+  async waitDecided (id: string, ms: number): Promise<LiftLocal | undefined> {
+    const now = this.d.records.get(id)
+    if (now === undefined || isFinal(now.status)) return now
+    return await new Promise(resolve => {
+      let set = this.#decided.get(id)
+      if (set === undefined) this.#decided.set(id, set = new Set())
+      const done = (lift: LiftLocal | undefined): void => {
+        this.d.timers.clearTimeout(timer)
+        set.delete(listener)
+        if (set.size === 0) this.#decided.delete(id)
+        resolve(lift)
+      }
+      const listener = (lift: LiftLocal): void => { done(lift) }
+      const timer = this.d.timers.setTimeout(() => { done(this.d.records.get(id)) }, ms)
+      set.add(listener)
+    })
+  }
+
+  // ---- messages from route neighbours ----
+
+  async handle (message: LiftMessage, from: PeerLink): Promise<void> {
+    if (this.#stopped) throw new LiftsStoppedError()
+    if (message.type === 'decision') {
+      await this.#onDecision(message.lift, message.decisions, from.peerId)
+      return
+    }
+    const { record, leg: k } = message
+    const body = record.body
+    const key = `${body.id}/${k}`
+    // A duplicate (a retry, or a leg this node already promised) is acknowledged and ignored.
+    if (this.#receiving.has(key) || this.d.records.get(body.id)?.promises.some(p => p.body.leg === k) === true) return
+    await verifyRecord(this.d.crypto, record)
+    const leg = body.legs[k]
+    if (leg === undefined) throw new UnknownLinkError()
+    if (this.d.clock.now() >= body.expires) throw new LiftExpiredError(body.id)
+    const acceptable = this.d.config.acceptReferees ?? ((r: readonly RefereeRef[]) => r.length % 2 === 1)
+    if (!acceptable(body.referees)) throw new RefereesRefusedError()
+    const session = this.d.keys.session(body.session)
+    if (leg.key !== session.key) throw new NotMyLegError()
+    const tally = this.#tallyByLink(leg.link, body.session)
+    if (tally === undefined || !tally.partner.peers.includes(from.peerId)) throw new UnknownLinkError()
+    this.#receiving.add(key)
+    // Acknowledge now; the wait for the certificate and what follows run after the answer.
+    void this.#receive(record, k, tally, message.promises).catch(err => {
+      this.d.logger.log('warn', 'lift.receive-failed', { lift: body.id, leg: k, error: err instanceof Error ? err.message : String(err) })
+    }).finally(() => { this.#receiving.delete(key) })
+  }
+
+  async #receive (record: LiftRecord, k: number, tally: LedgerTally, promises: LiftPromise[]): Promise<void> {
+    const body = record.body
+    const n = body.legs.length
+    const units = body.legs[k]!.units
+    const terminus = k === n - 1
+    const role = body.kind === 'circular' && terminus ? 'originator' : terminus ? 'payee' : 'intermediary'
+    const now = this.d.clock.now()
+    await this.d.records.update(body.id, cur => {
+      const held: HeldLeg = { tally: tally.id, leg: k, side: tally.side, giver: false, units }
+      if (cur !== undefined) {
+        if (cur.legs.some(l => l.leg === k && !l.giver)) return undefined
+        return { ...cur, legs: [...cur.legs, held] }
+      }
+      const given = terminus ? undefined : body.legs[k + 1]!.units
+      return {
+        id: body.id, kind: body.kind, role, record, legs: [held], status: 'pending',
+        units: body.kind === 'circular' ? units : body.legs[n - 1]!.units,
+        fee: given !== undefined ? units - given : 0, routeLegs: terminus ? 1 : 2,
+        promises: [], decisions: [], createdAt: now, expires: body.expires, queries: 0
+      }
+    })
+    try {
+      // The partner's conditional chit of this leg must be certified here, exactly as the record says.
+      const chit = liftChitId(body.id, k)
+      const giverSide = tally.side === 'stock' ? 'foil' : 'stock'
+      const ok = await this.#waitState(tally.id, s => {
+        const c = s.pending[chit]
+        return c !== undefined && c.kind === 'lift' && c.by === giverSide && c.lift === body.id && c.units === units &&
+          c.expires === body.expires && sameKeys(c.referees, body.referees.map(r => r.key))
+      }, this.d.config.certifyWaitMs)
+      if (!ok) throw new ChitNotCertifiedError(body.id, k)
+      const session = this.d.keys.session(body.session)
+      const mine = await signPromise(this.d.crypto, session.secret, record, k, 'promise')
+      const all = [...promises.filter(p => p.body.leg !== k), mine]
+      await this.d.records.update(body.id, cur => cur === undefined ? undefined : { ...cur, promises: all })
+      if (terminus) {
+        await this.#call(record, all)
+        return
+      }
+      await this.#forward(record, k + 1, all)
+    } catch (err) {
+      await this.#refuse(record, k, err)
+    }
+  }
+
+  /** Intermediary rule: my chit on leg k+1 only now that chit k (toward me) is certified and verified. */
+  async #forward (record: LiftRecord, next: number, promises: LiftPromise[]): Promise<void> {
+    const body = record.body
+    const out = this.#tallyByLink(body.legs[next]!.link, body.session)
+    if (out === undefined) throw new UnknownLinkError()
+    const received = body.legs[next - 1]!.units
+    const given = body.legs[next]!.units
+    const fee = clutchFee(given, out.state[out.side].vars.clutch)
+    if (received - given < fee) throw new FeeTooLowError(received, given, fee)
+    await this.d.records.update(body.id, cur => cur === undefined ? undefined : {
+      ...cur, legs: [...cur.legs.filter(l => !(l.leg === next && l.giver)), { tally: out.id, leg: next, side: out.side, giver: true, units: given }]
+    })
+    const outcome = await this.d.ledger.submitLift(out.id, this.#liftOp(record, next), this.d.config.certifyWaitMs)
+    if (!outcome.certified || outcome.refused !== undefined) throw new LiftChitRefusedError(outcome.refused ?? 'NOT_CERTIFIED')
+    await this.#send(out, { v: 1, type: 'promise', record, promises, leg: next })
+  }
+
+  // ---- referees ----
+
+  async #call (record: LiftRecord, promises: LiftPromise[]): Promise<void> {
+    await this.#askAll(record, { v: 1, type: 'call', record, promises })
+  }
+
+  /** Signs a refusal of leg k (or, for the originator's own failure, with the origin key) and asks the referees to void. */
+  async #refuse (record: LiftRecord, k: number, err: unknown): Promise<void> {
+    const body = record.body
+    const error = toChipsError(err)
+    this.d.logger.log('info', 'lift.refuse', { lift: body.id, leg: k, code: error.code, error: error.message })
+    await this.d.records.update(body.id, cur => cur === undefined || isFinal(cur.status) ? undefined : { ...cur, error: { code: error.code, message: error.message } })
+    const session = this.d.keys.session(body.session)
+    // A node refuses as the receiver of a leg it was asked to promise, else as the originator.
+    const legKey = body.legs[k]?.key === session.key ? k : body.legs.findIndex(l => l.key === session.key)
+    if (legKey < 0 && session.key !== body.origin) return
+    const refusal = await signPromise(this.d.crypto, session.secret, record, Math.max(0, legKey), 'refuse', error.code)
+    await this.#askAll(record, { v: 1, type: 'refuse', record, refusal })
+  }
+
+  /** Asks every referee of the record; learns whatever decisions come back. Returns how many answered. */
+  async #askAll (record: LiftRecord, request: RefereeRequest): Promise<number> {
+    const answers = await Promise.allSettled(record.body.referees.map(async r => await this.#ask(r, request)))
+    const decisions: Array<Signed<LiftDecisionBody>> = []
+    let answered = 0
+    for (const a of answers) {
+      if (a.status !== 'fulfilled') continue
+      answered++
+      if (a.value.status === 'decided') decisions.push(a.value.decision)
+    }
+    if (decisions.length > 0) await this.#learn(record.body.id, decisions, undefined)
+    return answered
+  }
+
+  async #ask (ref: RefereeRef, request: RefereeRequest): Promise<RefereeAnswer> {
+    const own = this.d.referee
+    if (own !== undefined && ref.peer === this.d.network.peerId && ref.key === this.d.keys.referee.key) {
+      return await own.answer(request, { peerId: this.d.network.peerId })
+    }
+    return await askReferee(this.d.network, ref.peer, request, { addrs: ref.addrs ?? this.d.addrsOf?.(ref.peer) ?? [] })
+  }
+
+  // ---- decisions ----
+
+  async #onDecision (lift: string, decisions: Array<Signed<LiftDecisionBody>>, from: string): Promise<void> {
+    if (decisions.some(d => d.body.lift !== lift)) throw new BadDecisionError('a decision names another lift')
+    if (this.d.records.get(lift)?.record !== undefined) {
+      await this.#learn(lift, decisions, from)
+      return
+    }
+    // No record here (e.g. the message for my leg never came): still resolve my pending chits of the lift.
+    for (const t of this.d.ledger.tallies()) {
+      if (!t.partner.peers.includes(from)) continue
+      const referees = pendingReferees(t.state, lift)
+      if (referees === undefined) continue
+      const valid = await validDecisions(this.d.crypto, lift, referees, decisions)
+      const outcome = majorityOutcome(referees, valid)
+      if (outcome === undefined) continue
+      await this.d.ledger.submitDecision(t.id, lift, valid.filter(d => d.body.outcome === outcome), this.d.config.certifyWaitMs)
+    }
+  }
+
+  /**
+   * Learns referee decisions: keeps every valid one (fraud proofs), and once a majority decided, records the
+   * decision on every tally where this node holds a chit of the lift and tells the route neighbours.
+   * Idempotent: nothing new, nothing done.
+   */
+  async #learn (lift: string, decisions: ReadonlyArray<Signed<LiftDecisionBody>>, from: string | undefined): Promise<void> {
+    const local = this.d.records.get(lift)
+    if (local?.record === undefined) return
+    const referees = local.record.body.referees.map(r => r.key)
+    const valid = await validDecisions(this.d.crypto, lift, referees, decisions)
+    let grew = false
+    const updated = await this.d.records.update(lift, cur => {
+      if (cur === undefined) return undefined
+      const fresh = valid.filter(d => !cur.decisions.some(o => o.signer === d.signer && o.body.outcome === d.body.outcome))
+      if (fresh.length === 0) return undefined
+      grew = true
+      const all = [...cur.decisions, ...fresh]
+      const fraud = fraudProofs(lift, all)
+      const outcome = isFinal(cur.status) ? undefined : majorityOutcome(referees, all)
+      return {
+        ...cur, decisions: all, ...(fraud.length > 0 ? { fraud } : {}),
+        ...(outcome !== undefined ? { status: outcome, decidedAt: this.d.clock.now() } : {})
+      }
+    })
+    if (!grew || updated === undefined) return
+    if (updated.fraud !== undefined) this.d.logger.log('warn', 'lift.fraud', { lift, referees: updated.fraud.map(f => f.referee) })
+    if (isFinal(updated.status)) this.#notifyDecided(updated)
+    const outcome = updated.status === 'good' || updated.status === 'void' ? updated.status : undefined
+    if (outcome !== undefined) {
+      // Only the majority's side: the tally then sees one outcome even when a referee signed both.
+      const chosen = updated.decisions.filter(d => d.body.outcome === outcome)
+      await Promise.all(updated.legs.map(async l => {
+        const state = this.d.ledger.tally(l.tally)?.state
+        if (state !== undefined && holdsPending(state, lift)) await this.d.ledger.submitDecision(l.tally, lift, chosen, this.d.config.certifyWaitMs)
+      }))
+    }
+    // Spread what we learnt (including any fraud evidence) to the neighbours on the lift's tallies.
+    const message: LiftMessage = { v: 1, type: 'decision', lift, decisions: updated.decisions }
+    const sent = new Set<string>()
+    await Promise.allSettled(updated.legs.map(async l => {
+      const t = this.d.ledger.tally(l.tally)
+      if (t === undefined || sent.has(t.id)) return
+      sent.add(t.id)
+      if (from !== undefined && t.partner.peers.length === 1 && t.partner.peers[0] === from && isFinal(updated.status) && updated.fraud === undefined) return
+      await this.#send(t, message)
+    }))
+  }
+
+  #notifyDecided (lift: LiftLocal): void {
+    const set = this.#decided.get(lift.id)
+    if (set !== undefined) for (const l of [...set]) l(lift)
+  }
+
+  async #finish (id: string, status: 'failed', error: ChipsError): Promise<LiftLocal | undefined> {
+    const done = await this.d.records.update(id, cur => cur === undefined || isFinal(cur.status)
+      ? undefined
+      : { ...cur, status, decidedAt: this.d.clock.now(), error: { code: error.code, message: error.message } })
+    if (done !== undefined && isFinal(done.status)) this.#notifyDecided(done)
+    return done
+  }
+
+  // ---- recovery ----
+
+  #scheduleRecovery (ms: number): void {
+    if (this.#stopped) return
+    this.#recoveryTimer = this.d.timers.setTimeout(() => {
+      this.#recoveryTimer = undefined
+      this.recover().catch(err => { this.d.logger.log('warn', 'lift.recovery-failed', { error: err instanceof Error ? err.message : String(err) }) })
+        .finally(() => { this.#scheduleRecovery(Math.max(1000, this.d.config.graceMs)) })
+    }, ms)
+  }
+
+  /** Queries the referees for every lift still pending past expiry + grace whose next query is due. */
+  async recover (): Promise<void> {
+    const now = this.d.clock.now()
+    const due = this.d.records.all().filter(l => l.status === 'pending' && l.record !== undefined &&
+      now >= l.expires + this.d.config.graceMs && now >= (l.nextQueryAt ?? 0))
+    await Promise.all(due.map(async l => {
+      const record = l.record!
+      await this.#askAll(record, { v: 1, type: 'query', record })
+      const after = this.d.records.get(l.id)
+      if (after === undefined || isFinal(after.status)) return
+      const backoff = Math.min(MAX_QUERY_BACKOFF_MS, Math.max(1000, this.d.config.graceMs) * 2 ** Math.min(after.queries, 16))
+      await this.d.records.update(l.id, cur => cur === undefined ? undefined : { ...cur, queries: cur.queries + 1, nextQueryAt: this.d.clock.now() + backoff })
+    }))
+  }
+
+  // ---- helpers ----
+
+  #liftOp (record: LiftRecord, k: number): LiftOp {
+    const b = record.body
+    return { op: 'lift', chit: liftChitId(b.id, k), lift: b.id, units: b.legs[k]!.units, referees: b.referees.map(r => r.key), expires: b.expires }
+  }
+
+  #referees (): RefereeRef[] {
+    const configured = this.d.config.referees
+    if (configured !== undefined && configured.length > 0) return configured.map(r => ({ ...r }))
+    return [{ key: this.d.keys.referee.key, peer: this.d.network.peerId }]
+  }
+
+  #tallyByLink (link: string, session: string): LedgerTally | undefined {
+    for (const t of this.d.ledger.tallies()) if (linkNonce(t.id, session) === link) return t
+    return undefined
+  }
+
+  async #send (tally: LedgerTally, message: LiftMessage): Promise<void> {
+    let last: unknown = new UnknownLinkError()
+    for (const peer of tally.partner.peers) {
+      try {
+        await sendLift(this.d.network, peer, message, { addrs: this.d.addrsOf?.(peer) ?? [] })
+        return
+      } catch (err) {
+        last = err
+      }
+    }
+    throw last
+  }
+
+  /** Resolves true once `ok(state)` holds for the tally's certified state, false after `ms`. */
+  async #waitState (tally: string, ok: (s: TallyState) => boolean, ms: number): Promise<boolean> {
+    const check = (): boolean => { const s = this.d.ledger.tally(tally)?.state; return s !== undefined && ok(s) }
+    if (check()) return true
+    return await new Promise(resolve => {
+      let set = this.#waiters.get(tally)
+      if (set === undefined) this.#waiters.set(tally, set = new Set())
+      const done = (v: boolean): void => {
+        this.d.timers.clearTimeout(timer)
+        set.delete(listener)
+        if (set.size === 0 && this.#waiters.get(tally) === set) this.#waiters.delete(tally)
+        resolve(v)
+      }
+      const listener = (): void => { if (this.#stopped) done(false); else if (check()) done(true) }
+      const timer = this.d.timers.setTimeout(() => { done(check()) }, ms)
+      set.add(listener)
+    })
+  }
+
+  #wake (tally: string): void {
+    const set = this.#waiters.get(tally)
+    if (set !== undefined) for (const w of [...set]) w()
+  }
+}
+
+function sameKeys (a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i])
+}
+
+function pendingReferees (s: TallyState, lift: string): string[] | undefined {
+  for (const c of Object.values(s.pending)) if (c.kind === 'lift' && c.lift === lift) return c.referees
+  return undefined
+}
+
+function toChipsError (err: unknown): ChipsError {
+  return isChipsError(err) ? err : new ChipsError('INTERNAL', err instanceof Error ? err.message : String(err))
+}
+

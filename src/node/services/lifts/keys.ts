@@ -1,0 +1,27 @@
+// This node's lift secrets, derived from its member secret (the libp2p device key), so nothing is stored:
+// a session key per discovery session (pseudonym and promise key) and one referee key.
+// Public keys are computed synchronously with @noble/curves (LiftKeys is synchronous); session keys are
+// cached because one lift asks for the same session key several times.
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { toBase64url } from '../../../core/codec/base64url'
+import { refereeSecret, sessionSecret } from '../../../core/lift/ids'
+import type { LiftKeys } from './contracts'
+
+const SESSION_CACHE = 1024
+
+export function liftKeys (memberSecret: Uint8Array): LiftKeys {
+  const pair = (secret: Uint8Array): { secret: Uint8Array, key: string } => ({ secret, key: toBase64url(ed25519.getPublicKey(secret)) })
+  const sessions = new Map<string, { secret: Uint8Array, key: string }>()
+  return {
+    session (session) {
+      let p = sessions.get(session)
+      if (p === undefined) {
+        p = pair(sessionSecret(memberSecret, session))
+        if (sessions.size >= SESSION_CACHE) sessions.delete(sessions.keys().next().value!)
+        sessions.set(session, p)
+      }
+      return p
+    },
+    referee: pair(refereeSecret(memberSecret))
+  }
+}

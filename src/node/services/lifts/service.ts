@@ -1,0 +1,220 @@
+// The lift service of a wallet node: the LiftApi facade (api.ts) over the route service (discovery), the
+// engine (execution, decisions, recovery), the referee service, and auto-clearing. Serves
+// /mychips/lift/1.0.0; the referee serves /mychips/referee/1.0.0.
+import type { AutoClearView, LiftApi, LiftQuote, LiftView, PayAnyoneRequest } from '../../api'
+import { MalformedError } from '../../../core/errors'
+import { UnitsSchema } from '../../../core/tally/schema'
+import { UserIdSchema } from '../../../core/keys/user'
+import * as v from 'valibot'
+import { Emitter } from '../../net/emitter'
+import type { TimerHandle } from '../../ports'
+import { LIFT_PROTOCOL, serveLift } from '../../protocols/lift'
+import { chooseCircular, chooseLinear } from './choose'
+import { DEFAULT_LIFT_CONFIG, type LiftConfig, type LiftServiceDeps, type RouteService } from './contracts'
+import { LiftEngine } from './engine'
+import { FeeTooHighError, LiftNoRouteError, LiftNotFoundError, LiftsStoppedError } from './errors'
+import { AUTO_KEY, LiftRecords, type AutoClearSetting, type LiftLocal } from './records'
+import { RefereeService, type RefereeBehaviour } from './referee-service'
+import { liftView } from './views'
+
+export interface LiftServiceOptions extends LiftServiceDeps {
+  route: RouteService
+  /** The partner's name on one of my tallies (for the views). */
+  partnerName?: (tally: string) => Promise<string | undefined>
+  /** Where to dial a peer when no connection is open. */
+  addrsOf?: (peerId: string) => readonly string[]
+  /** Serve this node's referee (default true). */
+  referee?: boolean
+  /** Test-only referee misbehaviour (research scenario 36). */
+  refereeBehaviour?: RefereeBehaviour
+}
+
+/** Default share of the units a payment accepts as route fee when the payer names no maximum: 1 %. */
+const DEFAULT_FEE_SHARE = 0.01
+
+const PayRequestSchema = v.strictObject({
+  to: UserIdSchema,
+  units: UnitsSchema,
+  maxFee: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0)))
+})
+const QuoteRequestSchema = v.strictObject({ to: UserIdSchema, units: UnitsSchema })
+
+function parse<T> (schema: v.GenericSchema<unknown, T>, input: unknown, what: string): T {
+  const r = v.safeParse(schema, input)
+  if (!r.success) throw new MalformedError(`${what}: ${v.summarize(r.issues)}`)
+  return r.output
+}
+
+export class LiftService implements LiftApi {
+  readonly config: LiftConfig
+  readonly referee?: RefereeService
+  readonly #records: LiftRecords
+  readonly #engine: LiftEngine
+  readonly #events = new Emitter<{ change: LiftView }>()
+  #auto: AutoClearSetting = { on: false }
+  #autoTimer: TimerHandle | undefined
+  #stopped = false
+
+  constructor (private readonly deps: LiftServiceOptions) {
+    this.config = { ...DEFAULT_LIFT_CONFIG, ...deps.config }
+    this.#records = new LiftRecords(deps.store, lift => { this.#emit(lift) })
+    if (deps.referee !== false) {
+      this.referee = new RefereeService({
+        network: deps.network, store: deps.store, crypto: deps.crypto, clock: deps.clock, logger: deps.logger, keys: deps.keys,
+        ...(deps.refereeBehaviour !== undefined ? { behaviour: deps.refereeBehaviour } : {})
+      })
+    }
+    const { referee: _serve, refereeBehaviour: _behaviour, ...engineDeps } = deps
+    this.#engine = new LiftEngine({
+      ...engineDeps, config: this.config, records: this.#records,
+      ...(this.referee !== undefined ? { referee: this.referee } : {}),
+      ...(deps.addrsOf !== undefined ? { addrsOf: deps.addrsOf } : {})
+    })
+  }
+
+  async start (): Promise<void> {
+    await this.#records.load()
+    this.#auto = (await this.deps.store.read(async tx => await tx.get<AutoClearSetting>('lifts', AUTO_KEY))) ?? { on: false }
+    this.referee?.start()
+    serveLift(this.deps.network, async (message, from) => { await this.#engine.handle(message, from) })
+    this.#engine.start()
+    this.deps.route.start()
+    this.#scheduleAutoClear()
+  }
+
+  stop (): void {
+    this.#stopped = true
+    this.deps.network.unhandle(LIFT_PROTOCOL)
+    this.referee?.stop()
+    this.deps.route.stop()
+    this.#engine.stop()
+    if (this.#autoTimer !== undefined) this.deps.timers.clearTimeout(this.#autoTimer)
+  }
+
+  /** The tallies as the lift services see them (for the simulator and tests). */
+  get ledger (): LiftServiceDeps['ledger'] { return this.deps.ledger }
+
+  /** This node's referee, as a lift record names it (for other nodes' `referees` config). */
+  refereeRef (): { key: string, peer: string } {
+    return { key: this.deps.keys.referee.key, peer: this.deps.network.peerId }
+  }
+
+  // ---- LiftApi ----
+
+  async quote (request: { to: string, units: number }): Promise<LiftQuote> {
+    const { to, units } = parse(QuoteRequestSchema, request, 'quote request')
+    const { chosen } = await this.#findLinear(to, units)
+    return { to, units, fee: chosen.fee, legs: chosen.plan.hops.length }
+  }
+
+  async pay (request: PayAnyoneRequest): Promise<LiftView> {
+    const { to, units, maxFee } = parse(PayRequestSchema, request, 'payment request')
+    const { discovery, chosen } = await this.#findLinear(to, units)
+    const limit = maxFee ?? Math.floor(units * DEFAULT_FEE_SHARE)
+    if (chosen.fee > limit) throw new FeeTooHighError(chosen.fee, limit)
+    const started = await this.#engine.originate('linear', discovery, chosen, to)
+    return await this.#settled(started)
+  }
+
+  async clear (): Promise<LiftView | undefined> {
+    this.#assertRunning()
+    const discovery = await this.deps.route.find({ kind: 'circular', units: this.config.minUnits })
+    const chosen = chooseCircular(discovery.plans, this.config.minUnits)
+    if (chosen === undefined) return undefined
+    const started = await this.#engine.originate('circular', discovery, chosen)
+    return await this.#settled(started)
+  }
+
+  async list (): Promise<LiftView[]> {
+    const lifts = this.#records.all().sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1))
+    return await Promise.all(lifts.map(async l => await this.#view(l)))
+  }
+
+  async get (id: string): Promise<LiftView> {
+    const l = this.#records.get(id)
+    if (l === undefined) throw new LiftNotFoundError(id)
+    return await this.#view(l)
+  }
+
+  async autoClear (): Promise<AutoClearView> {
+    return this.#autoView()
+  }
+
+  async setAutoClear (on: boolean): Promise<AutoClearView> {
+    if (typeof on !== 'boolean') throw new MalformedError('auto-clearing is on or off')
+    const next: AutoClearSetting = { ...this.#auto, on }
+    await this.deps.store.write(async tx => { await tx.put('lifts', AUTO_KEY, next) })
+    this.#auto = next
+    this.#scheduleAutoClear()
+    return this.#autoView()
+  }
+
+  onChange (listener: (lift: LiftView) => void): () => void {
+    return this.#events.on('change', listener)
+  }
+
+  /** Queries the referees for overdue pending lifts now (recovery normally runs on a timer). */
+  async recover (): Promise<void> {
+    await this.#engine.recover()
+  }
+
+  // ---- internals ----
+
+  async #findLinear (to: string, units: number): Promise<{ discovery: Awaited<ReturnType<RouteService['find']>>, chosen: NonNullable<ReturnType<typeof chooseLinear>> }> {
+    this.#assertRunning()
+    const discovery = await this.deps.route.find({ kind: 'linear', to, units })
+    const chosen = chooseLinear(discovery.plans, units)
+    if (chosen === undefined) throw new LiftNoRouteError()
+    return { discovery, chosen }
+  }
+
+  /** The lift's view once decided, or as it stands when the lift's life is over. */
+  async #settled (started: LiftLocal): Promise<LiftView> {
+    const wait = Math.max(0, started.expires + this.config.graceMs - this.deps.clock.now())
+    const lift = (await this.#engine.waitDecided(started.id, wait)) ?? started
+    return await this.#view(lift)
+  }
+
+  #assertRunning (): void {
+    if (this.#stopped) throw new LiftsStoppedError()
+  }
+
+  #autoView (): AutoClearView {
+    return { on: this.#auto.on, intervalMs: this.config.autoClearMs, ...(this.#auto.lastRun !== undefined ? { lastRun: this.#auto.lastRun } : {}) }
+  }
+
+  #scheduleAutoClear (): void {
+    if (this.#autoTimer !== undefined) this.deps.timers.clearTimeout(this.#autoTimer)
+    this.#autoTimer = undefined
+    if (!this.#auto.on || this.#stopped) return
+    // ±25 % jitter so that the nodes of one cycle do not all start at once (research scenario 33).
+    const jitter = 0.75 + 0.5 * (this.deps.random.bytes(1)[0]! / 255)
+    this.#autoTimer = this.deps.timers.setTimeout(() => {
+      this.#autoTimer = undefined
+      void this.#runAutoClear()
+    }, Math.round(this.config.autoClearMs * jitter))
+  }
+
+  async #runAutoClear (): Promise<void> {
+    try {
+      await this.clear()
+    } catch (err) {
+      this.deps.logger.log('info', 'lift.auto-clear-failed', { error: err instanceof Error ? err.message : String(err) })
+    }
+    if (this.#stopped) return
+    const next: AutoClearSetting = { ...this.#auto, lastRun: this.deps.clock.now() }
+    try {
+      await this.deps.store.write(async tx => { await tx.put('lifts', AUTO_KEY, next) })
+      this.#auto = next
+    } catch { /* the next run records it */ }
+    this.#scheduleAutoClear()
+  }
+
+  async #view (lift: LiftLocal): Promise<LiftView> {
+    return await liftView(lift, this.deps.partnerName)
+  }
+
+  #emit (lift: LiftLocal): void {
+    this.#view(lift).then(view => { this.#events.emit('change', view) }, () => undefined)
+  }
+}
