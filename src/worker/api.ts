@@ -81,6 +81,10 @@ export interface WalletApi {
   /** Counter the partner's offer with other limits (revision + 1, back to the partner). */
   counterOffer (tally: string, request: CounterRequest): Promise<TallyView>
   refuseOffer (tally: string, reason?: string): Promise<TallyView>
+  /** Withdraw the offer on the table back to draft (revision + 1, signatures cleared); the partner is told and can no longer accept it. */
+  reviseOffer (tally: string): Promise<TallyView>
+  /** After a revise: offer the draft again, with the limits changed as asked. */
+  offerAgain (tally: string, request?: CounterRequest): Promise<TallyView>
   tallies (): Promise<TallyView[]>
   tally (id: string): Promise<TallyView>
   /** The tally's chits, newest first (certified, then pending ones on top). */
@@ -96,6 +100,8 @@ export interface WalletApi {
   requestClose (tally: string): Promise<ChitView>
   /** The contract text for a hash this app knows (the default contract), or undefined. */
   contract (hash: string): Promise<ContractDocument | undefined>
+  /** The contract a new invitation carries (shown on the invite form before anything is signed). */
+  defaultContract (): Promise<{ hash: string, contract: ContractDocument }>
   /** Calls listener with a tally's view on every change; returns a subscription id. */
   subscribeTallies (listener: (tally: TallyView) => void): Promise<number>
   unsubscribeTallies (id: number): Promise<void>

@@ -45,8 +45,8 @@ const METHODS = [
   'open', 'create', 'restore', 'recoveryPhrase', 'start', 'status', 'subscribe', 'unsubscribe',
   'contactLink', 'connect', 'hello', 'shutdown',
   // tallies (docs/tallies.md)
-  'invite', 'invitations', 'previewInvitation', 'redeemInvitation', 'acceptOffer', 'counterOffer', 'refuseOffer', 'tallies', 'tally',
-  'chits', 'pay', 'invoice', 'acceptInvoice', 'declineInvoice', 'setTradingVars', 'requestClose', 'contract', 'subscribeTallies',
+  'invite', 'invitations', 'previewInvitation', 'redeemInvitation', 'acceptOffer', 'counterOffer', 'refuseOffer', 'reviseOffer', 'offerAgain', 'tallies', 'tally',
+  'chits', 'pay', 'invoice', 'acceptInvoice', 'declineInvoice', 'setTradingVars', 'requestClose', 'contract', 'defaultContract', 'subscribeTallies',
   'unsubscribeTallies',
   // lifts (docs/lifts.md)
   'liftPayee', 'liftQuote', 'liftPay', 'liftClear', 'lifts', 'lift', 'autoClear', 'setAutoClear', 'subscribeLifts', 'unsubscribeLifts'

@@ -12,9 +12,9 @@ import { StoreService } from '../services/store'
 import { TallyRpcService, type TallyListener } from '../services/tallies'
 import { LiftRpcService, type LiftListener } from '../services/lifts'
 import { AutoClearArg, LiftIdArg, PayAnyoneArg, PayeeTextArg, QuoteRequestArg } from './lift-schemas'
-import { knownContract } from '../../node/services/tallies/contract'
+import { DEFAULT_CONTRACT, DEFAULT_CONTRACT_HASH, knownContract } from '../../node/services/tallies/contract'
 import {
-  AmountArg, ChitIdArg, ChitsOptionsArg, ContractHashArg, CounterRequestArg, InvitationLinkArg, InviteRequestArg, MemoArg, ReasonArg,
+  AmountArg, ChitIdArg, ChitsOptionsArg, ContractHashArg, CounterRequestArg, InvitationLinkArg, InviteRequestArg, MemoArg, OfferAgainArg, ReasonArg,
   TallyIdArg, TradeVarsArg
 } from './tally-schemas'
 import { arg, BaseUrlArg, LinkArg, ListenerArg, NameArg, PeerIdArg, PhraseArg, StartOptionsArg, SubscriptionArg } from './schemas'
@@ -114,6 +114,8 @@ export function createWalletApi (options: WalletApiOptions): WalletApi {
     acceptOffer: rpc(async (s, id: unknown) => await s.tallies.require().accept(arg(TallyIdArg, id))),
     counterOffer: rpc(async (s, id: unknown, request: unknown) => await s.tallies.require().counter(arg(TallyIdArg, id), arg(CounterRequestArg, request))),
     refuseOffer: rpc(async (s, id: unknown, reason: unknown) => await s.tallies.require().refuse(arg(TallyIdArg, id), arg(ReasonArg, reason))),
+    reviseOffer: rpc(async (s, id: unknown) => await s.tallies.require().revise(arg(TallyIdArg, id))),
+    offerAgain: rpc(async (s, id: unknown, request: unknown) => await s.tallies.require().offerAgain(arg(TallyIdArg, id), arg(OfferAgainArg, request))),
     tallies: rpc(async (s) => await s.tallies.require().list()),
     tally: rpc(async (s, id: unknown) => await s.tallies.require().get(arg(TallyIdArg, id))),
     chits: rpc(async (s, id: unknown, options: unknown) => await s.tallies.require().chits(arg(TallyIdArg, id), arg(ChitsOptionsArg, options))),
@@ -124,6 +126,7 @@ export function createWalletApi (options: WalletApiOptions): WalletApi {
     setTradingVars: rpc(async (s, id: unknown, vars: unknown) => await s.tallies.require().setTradingVars(arg(TallyIdArg, id), arg(TradeVarsArg, vars))),
     requestClose: rpc(async (s, id: unknown) => await s.tallies.require().requestClose(arg(TallyIdArg, id))),
     contract: rpc((_s, hash: unknown) => knownContract(arg(ContractHashArg, hash))),
+    defaultContract: rpc(() => ({ hash: DEFAULT_CONTRACT_HASH, contract: DEFAULT_CONTRACT })),
     subscribeTallies: rpc((s, listener: unknown) => s.tallies.add(arg(ListenerArg, listener) as TallyListener)),
     unsubscribeTallies: rpc((s, id: unknown) => { s.tallies.remove(arg(SubscriptionArg, id)) }),
     liftPayee: rpc(async (s, text: unknown) => await s.lifts.payee(arg(PayeeTextArg, text))),

@@ -31,6 +31,11 @@ export const CounterRequestArg = v.pipe(
   v.check(r => r.myLimit !== undefined || r.partnerLimit !== undefined, 'a counter-offer changes at least one limit')
 ) satisfies v.GenericSchema<unknown, CounterRequest>
 
+/** After a revise: the same limits again, or other ones. */
+export const OfferAgainArg = v.optional(v.object({
+  myLimit: v.optional(Units('the credit you grant')), partnerLimit: v.optional(Units('the credit you ask for'))
+})) satisfies v.GenericSchema<unknown, CounterRequest | undefined>
+
 export const TradeVarsArg = v.object({
   target: Units('the target'), bound: Units('the bound'), reward: Ppm('the reward'), clutch: Ppm('the clutch')
 }) satisfies v.GenericSchema<unknown, TradeVarsRequest>
