@@ -1,37 +1,28 @@
 // /mychips/referee/1.0.0 — a lift's participants ask its referees for the decision (docs/lifts.md §5).
 //
-// Requests: `call` (the terminus: the record and a promise for every leg), `refuse` (a participant's signed
-// refusal) and `query` (anyone holding the record). The answer is the referee's signed decision, or
-// `pending` while it has none. A referee persists its decision before it answers.
-import * as v from 'valibot'
+// Requests (core/lift/schema RefereeRequestSchema): `call` (the terminus: the record and a promise for
+// every leg), `refuse` (a participant's signed refusal) and `query` (anyone holding the record). The answer
+// is the referee's signed decision, or `pending` while it has none. A referee persists its decision before
+// it answers (services/lifts/referee-service.ts).
+import { decodeLiftJson, MAX_LIFT_MESSAGE_BYTES, RefereeAnswerSchema, RefereeRequestSchema } from '../../core/lift/schema'
 import type { RefereeAnswer, RefereeRequest } from '../../core/lift/types'
 import type { Network, PeerLink } from '../net/network'
-import { decodeJson, encodeJson, LiftDecisionSchema, LiftPromiseSchema, LiftRecordSchema, MAX_LIFT_MESSAGE_BYTES, Promises } from './lift'
+import { encodeJson } from './lift'
 
 export const REFEREE_PROTOCOL = '/mychips/referee/1.0.0'
+/** A signed decision and its wrapping. */
 export const MAX_REFEREE_ANSWER_BYTES = 4 * 1024
-
-export const RefereeRequestSchema = v.variant('type', [
-  v.strictObject({ v: v.literal(1), type: v.literal('call'), record: LiftRecordSchema, promises: Promises }),
-  v.strictObject({ v: v.literal(1), type: v.literal('refuse'), record: LiftRecordSchema, refusal: LiftPromiseSchema }),
-  v.strictObject({ v: v.literal(1), type: v.literal('query'), record: LiftRecordSchema })
-])
-
-export const RefereeAnswerSchema = v.variant('status', [
-  v.strictObject({ v: v.literal(1), status: v.literal('pending') }),
-  v.strictObject({ v: v.literal(1), status: v.literal('decided'), decision: LiftDecisionSchema })
-])
 
 export function encodeRefereeRequest (request: RefereeRequest): Uint8Array {
   return encodeJson(request, MAX_LIFT_MESSAGE_BYTES, 'referee request')
 }
 
 export function decodeRefereeRequest (bytes: Uint8Array): RefereeRequest {
-  return decodeJson(RefereeRequestSchema, bytes, MAX_LIFT_MESSAGE_BYTES, 'referee request') as RefereeRequest
+  return decodeLiftJson(bytes, RefereeRequestSchema, 'referee request') as RefereeRequest
 }
 
 export function decodeRefereeAnswer (bytes: Uint8Array): RefereeAnswer {
-  return decodeJson(RefereeAnswerSchema, bytes, MAX_REFEREE_ANSWER_BYTES, 'referee answer') as RefereeAnswer
+  return decodeLiftJson(bytes, RefereeAnswerSchema, 'referee answer', MAX_REFEREE_ANSWER_BYTES) as RefereeAnswer
 }
 
 export type RefereeHandler = (request: RefereeRequest, from: PeerLink) => Promise<RefereeAnswer>

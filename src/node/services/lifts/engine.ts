@@ -9,22 +9,23 @@ import { ChipsError, isChipsError } from '../../../core/errors'
 import type { LiftDecisionBody, LiftOp } from '../../../core/chit/types'
 import { clutchFee } from '../../../core/lift/fees'
 import { liftChitId, linkNonce } from '../../../core/lift/ids'
-import type { LiftKind, LiftMessage, LiftPromise, LiftRecord, LiftRecordBody, RefereeAnswer, RefereeRef, RefereeRequest } from '../../../core/lift/types'
+import type { LiftKind, LiftMessage, LiftPromise, LiftRecord, LiftRecordBody, RefereeAnswer, RefereeRef, RefereeRequest, RoutePlan } from '../../../core/lift/types'
 import type { TallyState } from '../../../core/tally/state'
 import type { PeerLink } from '../../net/network'
 import type { TimerHandle } from '../../ports'
 import { askReferee } from '../../protocols/referee'
 import { sendLift } from '../../protocols/lift'
 import type { Discovery, LedgerTally, LiftConfig, LiftServiceDeps } from './contracts'
-import type { ChosenPlan } from './choose'
+import { RefereesRefusedError } from '../../../core/lift/errors'
+import { recordLegs } from '../../../core/lift/plan'
+import { signLiftRecord, verifyLiftRecord } from '../../../core/lift/record'
 import {
-  BadDecisionError, ChitNotCertifiedError, FeeTooLowError, LiftChitRefusedError, LiftExpiredError, LiftsStoppedError, NotMyLegError,
-  RefereesRefusedError, UnknownLinkError
+  BadDecisionError, ChitNotCertifiedError, FeeTooLowError, LiftChitRefusedError, LiftsStoppedError, NotMyLegError, UnknownLinkError
 } from './errors'
 import { holdsPending } from './ledger'
 import { isFinal, type HeldLeg, type LiftLocal, type LiftRecords } from './records'
 import type { RefereeService } from './referee-service'
-import { fraudProofs, majorityOutcome, signPromise, signRecord, validDecisions, verifyRecord } from './verify'
+import { fraudProofs, majorityOutcome, signPromise, validDecisions } from './verify'
 
 export interface EngineDeps extends LiftServiceDeps {
   config: LiftConfig
@@ -34,6 +35,9 @@ export interface EngineDeps extends LiftServiceDeps {
   /** Where to dial a peer when no connection is open. */
   addrsOf?: (peerId: string) => readonly string[]
 }
+
+/** A plan chosen from a discovery, with the units of every leg (the originator's first) and its fee. */
+export interface ChosenPlan { plan: RoutePlan, units: number[], fee: number }
 
 /** Cap on the recovery backoff between referee queries. */
 const MAX_QUERY_BACKOFF_MS = 5 * 60_000
@@ -84,12 +88,12 @@ export class LiftEngine {
       session: discovery.session,
       kind,
       origin: session.key,
-      legs: hops.map((h, k) => ({ link: h.link, units: chosen.units[k]!, key: h.key })),
+      legs: recordLegs(chosen.plan, chosen.units),
       referees: this.#referees(),
       expires: now + config.lifeMs,
       created: now
     }
-    const record = await signRecord(this.d.crypto, session.secret, body)
+    const record = await signLiftRecord(this.d.crypto, session.secret, body)
     const n = body.legs.length
     const legs: HeldLeg[] = [{ tally: first.id, leg: 0, side: first.side, giver: true, units: body.legs[0]!.units }]
     if (kind === 'circular') {
@@ -152,12 +156,10 @@ export class LiftEngine {
     const key = `${body.id}/${k}`
     // A duplicate (a retry, or a leg this node already promised) is acknowledged and ignored.
     if (this.#receiving.has(key) || this.d.records.get(body.id)?.promises.some(p => p.body.leg === k) === true) return
-    await verifyRecord(this.d.crypto, record)
+    await verifyLiftRecord(this.d.crypto, record, { now: this.d.clock.now() })
     const leg = body.legs[k]
     if (leg === undefined) throw new UnknownLinkError()
-    if (this.d.clock.now() >= body.expires) throw new LiftExpiredError(body.id)
-    const acceptable = this.d.config.acceptReferees ?? ((r: readonly RefereeRef[]) => r.length % 2 === 1)
-    if (!acceptable(body.referees)) throw new RefereesRefusedError()
+    if (this.d.config.acceptReferees !== undefined && !this.d.config.acceptReferees(body.referees)) throw new RefereesRefusedError()
     const session = this.d.keys.session(body.session)
     if (leg.key !== session.key) throw new NotMyLegError()
     const tally = this.#tallyByLink(leg.link, body.session)
@@ -244,10 +246,11 @@ export class LiftEngine {
     this.d.logger.log('info', 'lift.refuse', { lift: body.id, leg: k, code: error.code, error: error.message })
     await this.d.records.update(body.id, cur => cur === undefined || isFinal(cur.status) ? undefined : { ...cur, error: { code: error.code, message: error.message } })
     const session = this.d.keys.session(body.session)
-    // A node refuses as the receiver of a leg it was asked to promise, else as the originator.
-    const legKey = body.legs[k]?.key === session.key ? k : body.legs.findIndex(l => l.key === session.key)
-    if (legKey < 0 && session.key !== body.origin) return
-    const refusal = await signPromise(this.d.crypto, session.secret, record, Math.max(0, legKey), 'refuse', error.code)
+    // A node refuses as the receiver of a leg (its session key is that leg's key). A linear originator names
+    // no leg: its lift voids at expiry (its own chit stays pending until then, counted against it only).
+    const leg = body.legs[k]?.key === session.key ? k : body.legs.findIndex(l => l.key === session.key)
+    if (leg < 0) return
+    const refusal = await signPromise(this.d.crypto, session.secret, record, leg, 'refuse', error.code)
     await this.#askAll(record, { v: 1, type: 'refuse', record, refusal })
   }
 
@@ -310,7 +313,7 @@ export class LiftEngine {
       if (fresh.length === 0) return undefined
       grew = true
       const all = [...cur.decisions, ...fresh]
-      const fraud = fraudProofs(lift, all)
+      const fraud = fraudProofs(all)
       const outcome = isFinal(cur.status) ? undefined : majorityOutcome(referees, all)
       return {
         ...cur, decisions: all, ...(fraud.length > 0 ? { fraud } : {}),

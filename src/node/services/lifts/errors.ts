@@ -1,34 +1,19 @@
-// Named refusals of the node's lift services (stable codes; the UI maps them to words).
+// Named refusals of the node's lift services (stable codes; the UI maps them to words). The lift core's own
+// (NoRouteError, FeeTooHighError, LiftExpiredError, RefereesRefusedError, …) live in core/lift/errors.ts.
 import { ChipsError } from '../../../core/errors'
 
 export class LiftNotFoundError extends ChipsError {
   constructor (readonly lift: string) { super('LIFT_NOT_FOUND', `no lift ${lift} here`) }
 }
 
-/** No route carries the units asked (research scenario 29: "no plan → void"). */
-export class LiftNoRouteError extends ChipsError {
-  constructor (message = 'no route with enough free lading was found') { super('NO_ROUTE', message) }
-}
 
-/** The cheapest route costs more than the payer allows. */
-export class FeeTooHighError extends ChipsError {
-  constructor (readonly fee: number, readonly maxFee: number) { super('FEE_TOO_HIGH', `the route costs ${fee} units of fees, more than the ${maxFee} allowed`) }
-}
 
 /** A lift message names a tally link this node does not share with the sender. */
 export class UnknownLinkError extends ChipsError {
   constructor () { super('UNKNOWN_LINK', 'no tally shared with the sender matches this leg') }
 }
 
-/** The lift's expiry has passed (or is too close to act on). */
-export class LiftExpiredError extends ChipsError {
-  constructor (readonly lift: string) { super('LIFT_EXPIRED', `lift ${lift} has expired`) }
-}
 
-/** This node does not take part in lifts with these referees. */
-export class RefereesRefusedError extends ChipsError {
-  constructor () { super('REFEREES_REFUSED', 'this node does not accept the referees of this lift') }
-}
 
 /** The leg's key is not this node's session key: the record was not built from this node's answer. */
 export class NotMyLegError extends ChipsError {
@@ -52,20 +37,12 @@ export class FeeTooLowError extends ChipsError {
   }
 }
 
-/** A promise in a lift message does not verify against the record. */
-export class BadPromiseError extends ChipsError {
-  constructor (message: string) { super('BAD_PROMISE', message) }
-}
 
 /** A referee decision names another lift, or is not signed by one of the lift's referees. */
 export class BadDecisionError extends ChipsError {
   constructor (message: string) { super('BAD_DECISION', message) }
 }
 
-/** This node is not a referee named by the lift. */
-export class NotARefereeError extends ChipsError {
-  constructor () { super('NOT_A_REFEREE', 'this node is not a referee of this lift') }
-}
 
 /** The lift service is stopping or stopped. */
 export class LiftsStoppedError extends ChipsError {

@@ -9,10 +9,11 @@ import * as v from 'valibot'
 import { Emitter } from '../../net/emitter'
 import type { TimerHandle } from '../../ports'
 import { LIFT_PROTOCOL, serveLift } from '../../protocols/lift'
-import { chooseCircular, chooseLinear } from './choose'
+import { FeeTooHighError, NoRouteError } from '../../../core/lift/errors'
+import { linearOptions, pickCircular } from '../../../core/lift/plan'
 import { DEFAULT_LIFT_CONFIG, type LiftConfig, type LiftServiceDeps, type RouteService } from './contracts'
-import { LiftEngine } from './engine'
-import { FeeTooHighError, LiftNoRouteError, LiftNotFoundError, LiftsStoppedError } from './errors'
+import { LiftEngine, type ChosenPlan } from './engine'
+import { LiftNotFoundError, LiftsStoppedError } from './errors'
 import { AUTO_KEY, LiftRecords, type AutoClearSetting, type LiftLocal } from './records'
 import { RefereeService, type RefereeBehaviour } from './referee-service'
 import { liftView } from './views'
@@ -119,9 +120,9 @@ export class LiftService implements LiftApi {
   async clear (): Promise<LiftView | undefined> {
     this.#assertRunning()
     const discovery = await this.deps.route.find({ kind: 'circular', units: this.config.minUnits })
-    const chosen = chooseCircular(discovery.plans, this.config.minUnits)
-    if (chosen === undefined) return undefined
-    const started = await this.#engine.originate('circular', discovery, chosen)
+    const pick = pickCircular(discovery.plans, this.config.minUnits)
+    if (pick === undefined) return undefined
+    const started = await this.#engine.originate('circular', discovery, { plan: pick.plan, units: pick.plan.hops.map(() => pick.units), fee: 0 })
     return await this.#settled(started)
   }
 
@@ -160,11 +161,12 @@ export class LiftService implements LiftApi {
 
   // ---- internals ----
 
-  async #findLinear (to: string, units: number): Promise<{ discovery: Awaited<ReturnType<RouteService['find']>>, chosen: NonNullable<ReturnType<typeof chooseLinear>> }> {
+  async #findLinear (to: string, units: number): Promise<{ discovery: Awaited<ReturnType<RouteService['find']>>, chosen: ChosenPlan }> {
     this.#assertRunning()
+    if (to === this.deps.identity.userId) throw new NoRouteError('a payment to oneself has no route')
     const discovery = await this.deps.route.find({ kind: 'linear', to, units })
-    const chosen = chooseLinear(discovery.plans, units)
-    if (chosen === undefined) throw new LiftNoRouteError()
+    const chosen = linearOptions(discovery.plans, units)[0]
+    if (chosen === undefined) throw new NoRouteError(`no route carries ${units} units to this user`)
     return { discovery, chosen }
   }
 
