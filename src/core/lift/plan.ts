@@ -36,10 +36,14 @@ function compareLinks (a: RoutePlan, b: RoutePlan): number {
     const y = b.hops[i]!.link
     if (x !== y) return x < y ? -1 : 1
   }
-  return a.hops.length - b.hops.length
+  if (a.hops.length !== b.hops.length) return a.hops.length - b.hops.length
+  // Same links: order by the rest, so that the order is total and the input order never matters.
+  const x = JSON.stringify(a.hops.map(h => [h.key, h.free, h.clutch]))
+  const y = JSON.stringify(b.hops.map(h => [h.key, h.free, h.clutch]))
+  return x < y ? -1 : x > y ? 1 : 0
 }
 
-/** The total order of plans: bottleneck free descending, then fewer hops, then links lexicographically. */
+/** The total order of plans: bottleneck free descending, then fewer hops, then links lexicographically (then keys, free, clutch). */
 export function comparePlans (a: RoutePlan, b: RoutePlan): number {
   const fa = bottleneck(a)
   const fb = bottleneck(b)
