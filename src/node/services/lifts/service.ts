@@ -2,7 +2,8 @@
 // engine (execution, decisions, recovery), the referee service, and auto-clearing. Serves
 // /mychips/lift/1.0.0; the referee serves /mychips/referee/1.0.0.
 import type { AutoClearView, LiftApi, LiftQuote, LiftView, PayAnyoneRequest } from '../../api'
-import { MalformedError } from '../../../core/errors'
+import { isChipsError, MalformedError, type ChipsError } from '../../../core/errors'
+import { toBase64url } from '../../../core/codec/base64url'
 import { UnitsSchema } from '../../../core/tally/schema'
 import { UserIdSchema } from '../../../core/keys/user'
 import * as v from 'valibot'
@@ -104,16 +105,23 @@ export class LiftService implements LiftApi {
 
   async quote (request: { to: string, units: number }): Promise<LiftQuote> {
     const { to, units } = parse(QuoteRequestSchema, request, 'quote request')
-    const { chosen } = await this.#findLinear(to, units)
+    const { chosen } = await this.findLinear(to, units)
     return { to, units, fee: chosen.fee, legs: chosen.plan.hops.length }
   }
 
   async pay (request: PayAnyoneRequest): Promise<LiftView> {
     const { to, units, maxFee } = parse(PayRequestSchema, request, 'payment request')
-    const { discovery, chosen } = await this.#findLinear(to, units)
-    const limit = maxFee ?? Math.floor(units * DEFAULT_FEE_SHARE)
-    if (chosen.fee > limit) throw new FeeTooHighError(chosen.fee, limit)
-    const started = await this.#engine.originate('linear', discovery, chosen, to)
+    let found: Awaited<ReturnType<LiftService['findLinear']>>
+    try {
+      found = await this.findLinear(to, units)
+      const limit = maxFee ?? Math.floor(units * DEFAULT_FEE_SHARE)
+      if (found.chosen.fee > limit) throw new FeeTooHighError(found.chosen.fee, limit)
+    } catch (err) {
+      // The user is told (the call rejects) and the attempt stays in the list as failed.
+      if (isChipsError(err)) await this.#failed('linear', units, to, err)
+      throw err
+    }
+    const started = await this.#engine.originate('linear', found.discovery, found.chosen, to)
     return await this.#settled(started)
   }
 
@@ -161,13 +169,24 @@ export class LiftService implements LiftApi {
 
   // ---- internals ----
 
-  async #findLinear (to: string, units: number): Promise<{ discovery: Awaited<ReturnType<RouteService['find']>>, chosen: ChosenPlan }> {
+  /** Discovers routes to `to` and picks the cheapest that carries `units` (NO_ROUTE when none). */
+  async findLinear (to: string, units: number): Promise<{ discovery: Awaited<ReturnType<RouteService['find']>>, chosen: ChosenPlan }> {
     this.#assertRunning()
     if (to === this.deps.identity.userId) throw new NoRouteError('a payment to oneself has no route')
     const discovery = await this.deps.route.find({ kind: 'linear', to, units })
     const chosen = linearOptions(discovery.plans, units)[0]
     if (chosen === undefined) throw new NoRouteError(`no route carries ${units} units to this user`)
     return { discovery, chosen }
+  }
+
+  /** Records a payment that found no acceptable route (no lift was made). */
+  async #failed (kind: 'linear', units: number, to: string, error: ChipsError): Promise<void> {
+    const now = this.deps.clock.now()
+    const id = toBase64url(this.deps.random.bytes(16))
+    await this.#records.update(id, () => ({
+      id, kind, role: 'originator', legs: [], status: 'failed', units, fee: 0, routeLegs: 0, to, promises: [], decisions: [],
+      createdAt: now, expires: now, decidedAt: now, error: { code: error.code, message: error.message }, queries: 0
+    }))
   }
 
   /** The lift's view once decided, or as it stands when the lift's life is over. */
