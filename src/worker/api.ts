@@ -28,6 +28,8 @@ export interface StartOptions {
    * local relay, as in tests); never needed for wss:// relays.
    */
   allowInsecureLoopback?: boolean
+  /** The auto-clearing period, ms (1 s … 1 day; default the node's). For tests and diagnostics (?autoClearMs=). */
+  liftAutoClearMs?: number
 }
 
 export interface CreatedWallet {

@@ -41,7 +41,8 @@ export function createNodeRuntime (logger: Logger = consoleLogger()): WalletRunt
         webrtc: request.webrtc,
         iceServers: request.iceServers,
         allowInsecureLoopback: request.allowInsecureLoopback
-      }
+      },
+      ...(request.liftAutoClearMs !== undefined ? { lifts: { config: { autoClearMs: request.liftAutoClearMs } } } : {})
     }),
     contactLink,
     parseContactLink

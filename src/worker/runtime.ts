@@ -11,6 +11,8 @@ export interface NodeStartRequest {
   iceServers: RTCIceServer[]
   webrtc: boolean
   allowInsecureLoopback: boolean
+  /** The node's auto-clearing period, ms (default the node's). */
+  liftAutoClearMs?: number
 }
 
 export type StoreCloseCause = 'versionchange' | 'terminated'

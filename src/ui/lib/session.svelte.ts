@@ -292,7 +292,8 @@ export class WalletSession {
     this.waitingForRelay = false
     this.nodeStarted = true
     const api = this.client.api
-    const options: StartOptions = { relays, iceServers, webrtc: this.d.pageOptions.webrtc }
+    const auto = this.d.pageOptions.autoClearMs
+    const options: StartOptions = { relays, iceServers, webrtc: this.d.pageOptions.webrtc, ...(auto !== undefined ? { liftAutoClearMs: auto } : {}) }
     try {
       this.subscription = await api.subscribe(proxy((status: NodeStatus) => { this.onStatus(status) }))
       this.onStatus(await api.start(options))

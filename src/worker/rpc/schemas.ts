@@ -25,7 +25,8 @@ export const StartOptionsArg = v.object({
   relays: v.pipe(v.array(Short(1000, 'a relay address')), v.maxLength(16, 'too many relays')),
   iceServers: v.pipe(v.array(IceServer), v.maxLength(16, 'too many ICE servers')),
   webrtc: v.boolean('webrtc must be true or false'),
-  allowInsecureLoopback: v.optional(v.boolean())
+  allowInsecureLoopback: v.optional(v.boolean()),
+  liftAutoClearMs: v.optional(v.pipe(v.number(), v.safeInteger('the auto-clearing period is whole ms'), v.minValue(1_000, 'auto-clearing runs at most every second'), v.maxValue(86_400_000, 'auto-clearing runs at least daily')))
 }) satisfies v.GenericSchema<unknown, StartOptions>
 
 export const ListenerArg = v.custom<(status: unknown) => unknown>(x => typeof x === 'function', 'the status listener must be a function (a comlink proxy)')

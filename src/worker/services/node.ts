@@ -74,7 +74,8 @@ export class NodeService {
       relays: [...options.relays],
       iceServers: options.iceServers.map(s => ({ ...s })),
       webrtc: options.webrtc,
-      allowInsecureLoopback: options.allowInsecureLoopback ?? options.relays.some(isLocalPlainWebSocket)
+      allowInsecureLoopback: options.allowInsecureLoopback ?? options.relays.some(isLocalPlainWebSocket),
+      ...(options.liftAutoClearMs !== undefined ? { liftAutoClearMs: options.liftAutoClearMs } : {})
     })
     this.#node = node
     this.#off = node.onStatus((status) => { this.hub.publish(status) })
