@@ -62,13 +62,13 @@ export async function refereeStep (p: SignatureProvider, refereeSecret: Uint8Arr
     const decision = await signLiftDecision(p, refereeSecret, { lift: record.id, outcome })
     return { entry: { lift: record.id, record: hash, outcome, decision, at: now }, answer: { v: 1, status: 'decided', decision }, record }
   }
+  // At or after expiry, whatever the request carries: void (the lift can no longer be good).
+  if (now >= record.expires) return decide('void')
   if (req.type === 'refuse') {
-    // Checked even after expiry: a bad refusal is an error the sender should learn of.
     const refusal = await verifyLiftPromise(p, req.refusal, record, hash)
     if (refusal.verdict !== 'refuse') throw new InvalidRefusalError(`a refuse request for lift ${record.id} carries a promise`)
     return decide('void')
   }
-  if (now >= record.expires) return decide('void')
   if (req.type === 'call' && await promisesComplete(p, record, req.promises)) return decide('good')
   return { answer: { v: 1, status: 'pending' }, record }
 }

@@ -63,6 +63,12 @@ describe('referee rules', () => {
     expect(await code(async () => step(lift, undefined, refuse(lift.record, await promiseOf(other, 1, 'refuse')), NOW))).toBe('RECORD_MISMATCH')
   })
 
+  it('at or after expiry any request with a valid record decides void, even a refuse carrying a promise', async () => {
+    const lift = await makeLift({ legs: 3 })
+    const r = await step(lift, undefined, refuse(lift.record, await promiseOf(lift, 1)), lift.body.expires)
+    expect(r.entry?.outcome).toBe('void')
+  })
+
   it('asked twice: the same decision, no second entry; a late refusal never turns good into void, nor expiry', async () => {
     const lift = await makeLift({ legs: 2 })
     const first = await step(lift, undefined, call(lift.record, await allPromises(lift)), NOW)
