@@ -133,6 +133,8 @@ export interface RouteOptions {
    * legUnits) and every leg needs free ≥ its own units; false: every leg needs free ≥ `units`.
    */
   fees?: boolean
+  /** With fees: the most the route may cost the payer beyond `units` (as pay's maxFee); default no limit. */
+  maxFee?: number
 }
 
 /**
@@ -154,13 +156,18 @@ export function findRoute (net: LadingNetwork, from: string, to: string, units: 
   }
   // Backward from the payee: `need` is what the leg into `node` must carry. An intermediary keeps its
   // clutch fee on what it gives (floor 1 unit, as legUnits), so its incoming leg carries that much more.
+  const maxFee = options.maxFee ?? Infinity
   const onPath = new Set<string>([to])
   const path: LadingEdge[] = []
   const search = (node: string, need: number, depth: number): boolean => {
     for (const e of into.get(node) ?? []) {
       if (e.free < need || onPath.has(e.giver)) continue
+      if (e.giver === from) {
+        // The payer's own clutch is not charged: its leg carries `need`, and the route costs need − units.
+        if (need - units <= maxFee) { path.push(e); return true }
+        continue
+      }
       path.push(e)
-      if (e.giver === from) return true
       if (depth > 1) {
         onPath.add(e.giver)
         const upstream = Math.max(1, need + clutchFee(need, e.clutch))

@@ -63,10 +63,10 @@ function bruteMaxCirculation (nodes: number, edges: readonly FlowEdge[]): number
 }
 
 /** Every simple path of at most maxDepth legs; with fees, each leg's units from legUnits. */
-function bruteRoute (net: LadingNetwork, from: string, to: string, units: number, maxDepth: number, fees: boolean): boolean {
+function bruteRoute (net: LadingNetwork, from: string, to: string, units: number, maxDepth: number, fees: boolean, maxFee = Infinity): boolean {
   const carries = (path: LadingEdge[]): boolean => {
     const legs = fees ? legUnits(units, path.map(e => e.clutch)) : path.map(() => units)
-    return path.every((e, k) => e.free >= legs[k]!)
+    return path.every((e, k) => e.free >= legs[k]!) && legs[0]! - units <= maxFee
   }
   const walk = (u: string, path: LadingEdge[], seen: Set<string>): boolean => {
     if (path.length === maxDepth) return false
@@ -267,17 +267,21 @@ describe('routeExists', () => {
     expect(routeExists(net, 'P', 'S', 19, 3)).toBe(false)
     expect(routeExists(net, 'P', 'S', 19, 3, { fees: false })).toBe(true)
     expect(routeExists(net, 'P', 'S', 18, 3)).toBe(true)
+    // That route costs P 2 units beyond the 18: a payer accepting 1 has no route.
+    expect(routeExists(net, 'P', 'S', 18, 3, { maxFee: 2 })).toBe(true)
+    expect(routeExists(net, 'P', 'S', 18, 3, { maxFee: 1 })).toBe(false)
   })
 
   it('equals brute force over simple paths on generated networks of up to 8 users (400 runs, seed 9)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 3, max: 8 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 5 }), fc.boolean(), (seed, users, units, depth, fees) => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 3, max: 8 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 5 }), fc.boolean(), fc.option(fc.nat(3)), (seed, users, units, depth, fees, fee) => {
       const pairs = users * (users - 1) / 2
       const g = generateNetwork({ seed, users, tallies: Math.min(pairs, 2 * users), clusterSize: 4, limit: [1, 60], trading: 0.6 })
       const net = ladingNetwork(g)
       for (const from of g.users) {
         for (const to of g.users) {
           if (from === to) continue
-          expect(routeExists(net, from, to, units, depth, { fees })).toBe(bruteRoute(net, from, to, units, depth, fees))
+          const maxFee = fees && fee !== null ? fee : undefined
+          expect(routeExists(net, from, to, units, depth, { fees, ...(maxFee !== undefined ? { maxFee } : {}) })).toBe(bruteRoute(net, from, to, units, depth, fees, maxFee))
         }
       }
     }), { numRuns: 400, seed: 9 })

@@ -1,0 +1,163 @@
+// Lifts in the simulator (issue 5 figures) on a random network (tests/sim/generate.ts) of 1,000 users and
+// 3,000 tallies, 50 ms per hop, real node runtime and Ed25519 (tests/sim/world.ts):
+// - clearing: every user looks for circular lifts at staggered times (two rounds in the first 50 s); the share
+//   of the reference's exact maximum clearable debt (tests/sim/reference.ts) cleared within 60 simulated s;
+// - payments: random payer/payee pairs without a shared tally for which the reference finds a route (≤ maxDepth
+//   legs, every leg's free lading ≥ its units with the intermediaries' clutch fees, fee within pay's default
+//   1 % limit), one every `spacing` ms; the share that ends good;
+// - discovery latency (action → lift record), lift latency (record → decision), p50/p99; messages per lift;
+// - wall time of setup (tallies opened through the real flow) and of the 60 simulated seconds, peak RSS.
+// Two separate worlds (clearing changes the lading payments would be judged on). Smoke: 30 users, 90 tallies.
+import { generateNetwork, scenarioOf, staggeredClears } from '../sim/generate'
+import type { GeneratedNetwork } from '../sim/generate'
+import { clearableDebt, ladingNetwork, routeExists } from '../sim/reference'
+import { parseScenario } from '../sim/scenario'
+import type { Scenario, ScenarioAction } from '../sim/scenario'
+import { buildReport } from '../sim/report'
+import type { SimReport } from '../sim/report'
+import { SimWorld } from '../sim/world'
+import { seededRandom } from '../../src/node/net/sim/random'
+import { DEFAULT_LIFT_CONFIG } from '../../src/node/services/lifts/contracts'
+import type { Bench, BenchContext } from './types'
+
+const BENCH = 'lift-sim'
+const HOP_MS = 50
+const UNTIL = 60_000
+/** pay's default fee limit (services/lifts/service.ts DEFAULT_FEE_SHARE). */
+const FEE_SHARE = 0.01
+
+interface Run {
+  report: SimReport
+  setupMs: number
+  runMs: number
+}
+
+async function run (ctx: BenchContext, scenario: Scenario, label: string): Promise<Run> {
+  const world = new SimWorld(parseScenario(scenario), { log: line => { ctx.log(`${label}: ${line}`) } })
+  const t0 = performance.now()
+  await world.build()
+  const t1 = performance.now()
+  ctx.log(`${label}: setup ${((t1 - t0) / 1000).toFixed(1)} s wall (${world.tallies.length} tallies)`)
+  await world.run()
+  const t2 = performance.now()
+  ctx.log(`${label}: ${UNTIL / 1000} simulated s in ${((t2 - t1) / 1000).toFixed(1)} s wall (${world.driver.steps} timer steps, ${world.crypto.issued} crypto operations)`)
+  const report = await buildReport(world)
+  await world.stop().catch((err: unknown) => { ctx.log(`${label}: stop failed: ${String(err)}`) })
+  return { report, setupMs: t1 - t0, runMs: t2 - t1 }
+}
+
+function percentile (values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100 * sorted.length) - 1))]!
+}
+
+/** Action → lift record (discovery) and record → decision (execution), ms, for lifts started by one action each. */
+function latencies (report: SimReport): { discovery: number[], lift: number[] } {
+  const discovery: number[] = []
+  const lift: number[] = []
+  const at = new Map(report.actions.filter(a => a.kind === 'clear' || a.kind === 'pay').map(a => [a.index, a.at]))
+  for (const l of report.lifts) {
+    const start = at.get(l.action)
+    if (start !== undefined && l.status !== 'failed') discovery.push(l.createdAt - start)
+    if (l.decidedAt !== undefined && l.status === 'good') lift.push(l.decidedAt - l.createdAt)
+  }
+  return { discovery, lift }
+}
+
+function failedChecks (report: SimReport): string[] {
+  const c = report.checks
+  return [
+    ...c.tallyAgreement.failures, ...c.limits.failures, ...c.bounds.failures, ...c.liftAgreement.failures,
+    ...(c.conservation.ok ? [] : [`conservation: sum ${c.conservation.sum}`]),
+    ...(c.harmless?.failures ?? [])
+  ]
+}
+
+/** Payer/payee pairs without a shared tally for which the reference finds a route, one every `spacing` ms. */
+function payments (g: GeneratedNetwork, count: number, spacing: number, seed: number, maxDepth: number): { actions: ScenarioAction[], tried: number } {
+  const net = ladingNetwork(g)
+  const rnd = seededRandom(seed)
+  const int = (n: number): number => Math.floor(rnd.float() * n)
+  const partners = new Set(g.tallies.map(t => `${t.foil}:${t.stock}`))
+  const actions: ScenarioAction[] = []
+  let tried = 0
+  while (actions.length < count && tried < 1000 * count) {
+    tried++
+    const from = g.users[int(g.users.length)]!
+    const to = g.users[int(g.users.length)]!
+    if (from === to || partners.has(`${from}:${to}`) || partners.has(`${to}:${from}`)) continue
+    // Amounts from 100 to 1,000 units: large enough that pay's 1 % fee limit admits clutch fees, small
+    // against typical lading (limits 1,000–100,000), so overlapping payments rarely compete for an edge.
+    const units = 100 + int(901)
+    if (!routeExists(net, from, to, units, maxDepth, { maxFee: Math.floor(units * FEE_SHARE) })) continue
+    actions.push({ at: actions.length * spacing, pay: { from, to, units } })
+  }
+  return { actions, tried }
+}
+
+const bench: Bench = async (ctx) => {
+  const params = ctx.smoke ? { users: 30, tallies: 90 } : { users: 1000, tallies: 3000 }
+  const networkSeed = 1
+  const clearSeed = 2
+  const paySeed = 3
+  const g = generateNetwork({ seed: networkSeed, ...params })
+  const maxDepth = DEFAULT_LIFT_CONFIG.maxDepth
+  const generator = { ...g.params, seeds: { network: networkSeed, clears: clearSeed, payments: paySeed }, hopMs: HOP_MS, maxDepth }
+  ctx.log(`network: ${JSON.stringify(generator)}`)
+  const extra = { generator }
+
+  // ---- circular clearing ----
+  const tRef = performance.now()
+  const reference = clearableDebt(ladingNetwork(g))
+  ctx.log(`reference: ${reference.debt} units clearable over ${reference.flows.length} edges (${reference.usable} usable) in ${(performance.now() - tRef).toFixed(0)} ms`)
+  // Two rounds in the first 50 s, each user at a seeded time within its slot.
+  const round = 25_000
+  const spacing = Math.max(1, Math.floor(round / g.users.length))
+  const clears = [...staggeredClears(g.users, 0, spacing, clearSeed), ...staggeredClears(g.users, round, spacing, clearSeed + 1)]
+  const net = { latencyMs: [HOP_MS, HOP_MS] as [number, number], loss: 0 }
+  const rssBefore = process.resourceUsage().maxRSS
+  const clearing = await run(ctx, scenarioOf(g, { actions: clears, network: net, until: UNTIL }), 'clearing')
+  const cr = clearing.report
+  const share = reference.debt === 0 ? 1 : cr.totals.unitsCleared / reference.debt
+  ctx.report({ bench: BENCH, metric: 'circular debt cleared / reference maximum', value: Math.round(share * 1000) / 10, unit: '%', target: '>= 90 %', cleared: cr.totals.unitsCleared, reference: reference.debt, debtReduction: cr.totals.debtReduction, lifts: cr.totals.liftsTried, good: cr.totals.good, void: cr.totals.void, pending: cr.totals.pending, failed: cr.totals.failed, ...extra })
+  const checks = failedChecks(cr)
+  if (checks.length > 0) ctx.log(`clearing: CHECKS FAILED: ${checks.slice(0, 10).join('; ')}${checks.length > 10 ? ` … (${checks.length})` : ''}`)
+
+  // ---- linear payments ----
+  const count = ctx.smoke ? 5 : 100
+  const pay = payments(g, count, ctx.smoke ? 2_000 : 400, paySeed, maxDepth)
+  ctx.log(`payments: ${pay.actions.length} pairs with a route (of ${pay.tried} random pairs tried)`)
+  const paying = await run(ctx, scenarioOf(g, { actions: pay.actions, network: net, until: UNTIL }), 'payments')
+  const pr = paying.report
+  const good = pr.lifts.filter(l => l.kind === 'linear' && l.status === 'good').length
+  const byStatus: Record<string, number> = {}
+  for (const a of pr.actions) if (a.kind === 'pay') { const k = a.error?.code ?? a.status ?? 'none'; byStatus[k] = (byStatus[k] ?? 0) + 1 }
+  ctx.report({ bench: BENCH, metric: 'linear payments good where a route exists', value: pay.actions.length === 0 ? 0 : Math.round(good / pay.actions.length * 1000) / 10, unit: '%', target: '>= 99 %', payments: pay.actions.length, good, outcomes: byStatus, ...extra })
+  const payChecks = failedChecks(pr)
+  if (payChecks.length > 0) ctx.log(`payments: CHECKS FAILED: ${payChecks.slice(0, 10).join('; ')}${payChecks.length > 10 ? ` … (${payChecks.length})` : ''}`)
+
+  // ---- latency and messages (both runs) ----
+  const lc = latencies(cr)
+  const lp = latencies(pr)
+  const discovery = [...lc.discovery, ...lp.discovery]
+  const lift = [...lc.lift, ...lp.lift]
+  for (const [metric, values] of [['discovery latency', discovery], ['lift latency', lift]] as const) {
+    if (values.length === 0) { ctx.log(`${metric}: no lifts to measure`); continue }
+    ctx.report({ bench: BENCH, metric: `${metric} p50`, value: percentile(values, 50), unit: 'ms (virtual)', samples: values.length, hopMs: HOP_MS, ...extra })
+    ctx.report({ bench: BENCH, metric: `${metric} p99`, value: percentile(values, 99), unit: 'ms (virtual)', samples: values.length, hopMs: HOP_MS, ...extra })
+  }
+  const lifts = cr.totals.liftsTried + pr.totals.liftsTried
+  const messages = cr.totals.messages + pr.totals.messages
+  ctx.report({ bench: BENCH, metric: 'messages per lift', value: lifts === 0 ? messages : Math.round(messages / lifts), unit: 'messages', lifts, messages, note: 'every delivery after setup (discovery of attempts that made no lift included) / lifts made', ...extra })
+
+  // ---- cost of the run on this machine ----
+  ctx.report({ bench: BENCH, metric: 'wall time of 60 simulated s (clearing run)', value: Math.round(clearing.runMs), unit: 'ms', target: '<= 60 s', setupMs: Math.round(clearing.setupMs), ...extra })
+  ctx.report({ bench: BENCH, metric: 'wall time of 60 simulated s (payments run)', value: Math.round(paying.runMs), unit: 'ms', target: '<= 60 s', setupMs: Math.round(paying.setupMs), ...extra })
+  ctx.report({ bench: BENCH, metric: 'wall time of setup (tallies opened through the real flow)', value: Math.round(clearing.setupMs), unit: 'ms', ...extra })
+  const peak = process.resourceUsage().maxRSS * 1024
+  ctx.report({ bench: BENCH, metric: 'peak memory (process max RSS)', value: Math.round(peak / 2 ** 20), unit: 'MiB', target: '<= 2 GB', rssBeforeMiB: Math.round(rssBefore / 1024), ...extra })
+  if (checks.length > 0 || payChecks.length > 0) throw new Error(`the simulator's checks failed: ${[...checks, ...payChecks].slice(0, 5).join('; ')}`)
+}
+
+export default bench
