@@ -51,3 +51,10 @@ export class InvalidLiftRecordError extends ChipsError {
 export class InvalidRefusalError extends ChipsError {
   constructor (message: string) { super('INVALID_REFUSAL', message) }
 }
+
+/** A lift would hold its participants' capacity longer than they accept. */
+export class LiftTooLongError extends ChipsError {
+  constructor (readonly lift: string, readonly lifeMs: number, readonly maxLifeMs: number) {
+    super('LIFT_TOO_LONG', `lift ${lift} runs ${lifeMs} ms more, longer than the ${maxLifeMs} ms accepted`)
+  }
+}

@@ -5,7 +5,7 @@ import type { SignatureProvider } from '../crypto/provider'
 import { hashOf } from '../codec/hash'
 import { signEnvelope, verifyEnvelope, WrongSignerError } from '../codec/envelope'
 import { toBase64url } from '../codec/base64url'
-import { EvenRefereesError, InvalidLiftRecordError, LiftExpiredError } from './errors'
+import { EvenRefereesError, InvalidLiftRecordError, LiftExpiredError, LiftTooLongError } from './errors'
 import { LiftRecordBodySchema, LiftRecordSchema, parseLiftWire } from './schema'
 import { LIFT_RECORD_TYPE, type LiftRecord, type LiftRecordBody } from './types'
 
@@ -48,18 +48,24 @@ export async function signLiftRecord (p: SignatureProvider, originSecret: Uint8A
 export interface VerifyRecordOptions {
   /** When given, a record at or after its expiry is refused (LiftExpiredError). */
   now?: number
+  /** With `now`: a record expiring more than this after `now` is refused (LiftTooLongError): it would hold capacity too long. */
+  maxLifeMs?: number
 }
 
 /**
  * Checks an untrusted record: shape, signer = origin, signature, structural rules, and expiry when `now` is
  * given. Returns the body. Throws MalformedError, WrongSignerError, InvalidSignatureError,
- * EvenRefereesError, InvalidLiftRecordError or LiftExpiredError.
+ * EvenRefereesError, InvalidLiftRecordError, LiftExpiredError or LiftTooLongError.
  */
 export async function verifyLiftRecord (p: SignatureProvider, raw: unknown, opts: VerifyRecordOptions = {}): Promise<LiftRecordBody> {
   const rec = parseLiftWire(LiftRecordSchema, raw, 'lift record')
   if (rec.signer !== rec.body.origin) throw new WrongSignerError(rec.body.origin, rec.signer)
   checkLiftRecord(rec.body)
   await verifyEnvelope(p, rec, { type: LIFT_RECORD_TYPE, signer: rec.body.origin })
-  if (opts.now !== undefined && opts.now >= rec.body.expires) throw new LiftExpiredError(rec.body.id, rec.body.expires)
+  if (opts.now !== undefined) {
+    if (opts.now >= rec.body.expires) throw new LiftExpiredError(rec.body.id, rec.body.expires)
+    const life = rec.body.expires - opts.now
+    if (opts.maxLifeMs !== undefined && life > opts.maxLifeMs) throw new LiftTooLongError(rec.body.id, life, opts.maxLifeMs)
+  }
   return rec.body
 }

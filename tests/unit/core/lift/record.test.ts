@@ -54,6 +54,13 @@ describe('lift record', () => {
     expect(await verifyLiftRecord(p, lift.record, { now: lift.body.expires - 1 })).toEqual(lift.body)
   })
 
+  it('refuses a record that would hold capacity longer than maxLifeMs from now', async () => {
+    const lift = await makeLift({ expires: NOW + 120_000 })
+    expect(await code(() => verifyLiftRecord(p, lift.record, { now: NOW, maxLifeMs: 119_999 }))).toBe('LIFT_TOO_LONG')
+    expect(await verifyLiftRecord(p, lift.record, { now: NOW, maxLifeMs: 120_000 })).toEqual(lift.body)
+    expect(await verifyLiftRecord(p, lift.record, { now: NOW + 1, maxLifeMs: 119_999 })).toEqual(lift.body)
+  })
+
   it('circular: equal units on every leg, ending at the origin; linear: never back at the origin', async () => {
     const circ = await makeLift({ kind: 'circular', legs: 3 })
     const o = circ.nodes[0]!.secret
