@@ -38,6 +38,11 @@ export interface LiftLedger {
   submitDecision (tally: string, lift: string, decisions: Array<Signed<LiftDecisionBody>>, waitMs: number): Promise<LedgerOutcome>
   /** Called after every certificate applied on a tally. */
   onCertified (listener: (tally: string) => void): () => void
+  /**
+   * Called with the referee decisions of every decision action certified (and not refused) on a tally,
+   * whoever submitted it: a node that was away learns the outcome from its diary. Optional (additive).
+   */
+  onDecision? (listener: (tally: string, lift: string, decisions: Array<Signed<LiftDecisionBody>>) => void): () => void
 }
 
 export interface LiftConfig {

@@ -57,6 +57,13 @@ export class LiftEngine {
 
   start (): void {
     this.#off.push(this.d.ledger.onCertified(tally => { this.#wake(tally) }))
+    // A decision certified on one of my tallies (by whoever submitted it) is learnt like a decision message:
+    // a node that was away when the decision spread gets it from its diary when it is back.
+    const off = this.d.ledger.onDecision?.((_tally, lift, decisions) => {
+      if (this.d.records.get(lift)?.record === undefined) return
+      this.#learn(lift, decisions, undefined).catch(err => { this.d.logger.log('warn', 'lift.learn-failed', { lift, error: err instanceof Error ? err.message : String(err) }) })
+    })
+    if (off !== undefined) this.#off.push(off)
     this.#scheduleRecovery(0)
   }
 
@@ -235,8 +242,27 @@ export class LiftEngine {
 
   // ---- referees ----
 
+  /** The terminus calls the referees, again with backoff while no majority answered and the lift has not expired. */
   async #call (record: LiftRecord, promises: LiftPromise[]): Promise<void> {
-    await this.#askAll(record, { v: 1, type: 'call', record, promises })
+    const { id, expires } = record.body
+    for (let attempt = 0; !this.#stopped; attempt++) {
+      await this.#askAll(record, { v: 1, type: 'call', record, promises })
+      const lift = this.d.records.get(id)
+      const left = expires - this.d.clock.now()
+      // After expiry a call could only void: the recovery queries take over.
+      if (lift === undefined || isFinal(lift.status) || left <= 0) return
+      await this.#sleep(Math.min(left, 500 * 2 ** Math.min(attempt, 8)))
+    }
+  }
+
+  /** Asks the lift's referees for the decision now (whatever its expiry); learns what they answer. */
+  async refresh (id: string): Promise<void> {
+    const record = this.d.records.get(id)?.record
+    if (record !== undefined) await this.#askAll(record, { v: 1, type: 'query', record })
+  }
+
+  async #sleep (ms: number): Promise<void> {
+    await new Promise<void>(resolve => { this.d.timers.setTimeout(resolve, ms) })
   }
 
   /** Signs a refusal of leg k (or, for the originator's own failure, with the origin key) and asks the referees to void. */
@@ -315,9 +341,11 @@ export class LiftEngine {
       const all = [...cur.decisions, ...fresh]
       const fraud = fraudProofs(all)
       const outcome = isFinal(cur.status) ? undefined : majorityOutcome(referees, all)
+      // A void lift shows why when this node knows (its own refusal), else that the referees voided it.
+      const error = outcome === 'void' && cur.error === undefined ? { error: { code: 'LIFT_VOID', message: 'the referees decided void: a participant refused or the lift expired' } } : {}
       return {
         ...cur, decisions: all, ...(fraud.length > 0 ? { fraud } : {}),
-        ...(outcome !== undefined ? { status: outcome, decidedAt: this.d.clock.now() } : {})
+        ...(outcome !== undefined ? { status: outcome, decidedAt: this.d.clock.now(), ...error } : {})
       }
     })
     if (!grew || updated === undefined) return

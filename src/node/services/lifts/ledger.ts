@@ -67,6 +67,15 @@ export class TallyLedger implements LiftLedger {
     return this.deps.diary.on('certified', e => { listener(e.tally) })
   }
 
+  onDecision (listener: (tally: string, lift: string, decisions: Array<Signed<LiftDecisionBody>>) => void): () => void {
+    return this.deps.diary.on('certified', e => {
+      e.actions.forEach((a, index) => {
+        if (a.kind !== 'decision' || e.refused.some(r => r.index === index)) return
+        listener(e.tally, a.lift, a.decisions)
+      })
+    })
+  }
+
   #sideOf (state: TallyState): Side | undefined {
     for (const side of ['stock', 'foil'] as const) {
       if (state[side].members.some(m => m.key === this.deps.memberKey)) return side

@@ -162,6 +162,13 @@ export class LiftService implements LiftApi {
     return this.#events.on('change', listener)
   }
 
+  /** Asks the referees of one lift for its decision now (e.g. "check again" in the UI). */
+  async refresh (id: string): Promise<LiftView> {
+    if (this.#records.get(id) === undefined) throw new LiftNotFoundError(id)
+    await this.#engine.refresh(id)
+    return await this.get(id)
+  }
+
   /** Queries the referees for overdue pending lifts now (recovery normally runs on a timer). */
   async recover (): Promise<void> {
     await this.#engine.recover()
