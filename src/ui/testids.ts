@@ -70,6 +70,13 @@ export const T = {
   offerCounter: 'offer-counter', // opens the counter form
   offerRefuse: 'offer-refuse',
   offerError: 'offer-error', // text: the refusal in words; data-code: its code
+  offerRevise: 'offer-revise', // withdraw my offer to revise it (scenario 11)
+  offerRevising: 'offer-revising', // a withdrawn offer being revised; data-revised-by (me|partner)
+  offerAgainMyLimit: 'offer-again-my-limit',
+  offerAgainPartnerLimit: 'offer-again-partner-limit',
+  offerAgain: 'offer-again', // sign the revised draft and offer it again
+  tallyReplaced: 'tally-replaced', // this device was replaced on the tally (the wallet was restored elsewhere)
+  inviteContract: 'invite-contract', // the default contract shown on the invite form before signing
   counterMyLimit: 'counter-my-limit',
   counterPartnerLimit: 'counter-partner-limit',
   counterSubmit: 'counter-submit',

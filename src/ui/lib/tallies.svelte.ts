@@ -116,6 +116,14 @@ export class TallyStore {
     return await p
   }
 
+  /** The contract a new invitation carries, with its hash (for the invite form, before anything is signed). */
+  async defaultContract (): Promise<{ hash: string, contract: ContractDocument } | undefined> {
+    const r = await this.call(api => api.defaultContract())
+    if (!r.ok) return undefined
+    this.contracts.set(r.value.hash, Promise.resolve(r.value.contract))
+    return r.value
+  }
+
   async refresh (id: string): Promise<void> {
     const r = await this.call(api => api.tally(id))
     if (r.ok) this.onTally(r.value)

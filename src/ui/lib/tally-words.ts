@@ -5,11 +5,15 @@ import { describeError } from './errors'
 import { formatChips } from './units'
 
 /** data-state of a tally row / the tally screen. */
-export type TallyState = 'invited' | 'awaiting-me' | 'awaiting-partner' | 'open' | 'closing' | 'closed' | 'refused'
+export type TallyState = 'invited' | 'revising' | 'awaiting-me' | 'awaiting-partner' | 'open' | 'closing' | 'closed' | 'refused' | 'replaced'
 
-export function tallyState (t: Pick<TallyView, 'status' | 'awaiting'>): TallyState {
+type StateOf = Pick<TallyView, 'status' | 'awaiting'> & Partial<Pick<TallyView, 'revisedBy' | 'replaced'>>
+
+export function tallyState (t: StateOf): TallyState {
+  // This device lost its seat on the tally (the wallet was restored elsewhere): nothing more happens here.
+  if (t.replaced === true) return 'replaced'
   switch (t.status) {
-    case 'draft': return 'invited'
+    case 'draft': return t.revisedBy !== undefined ? 'revising' : 'invited'
     case 'offer': return t.awaiting === 'me' ? 'awaiting-me' : 'awaiting-partner'
     case 'open': return 'open'
     case 'closing': return 'closing'
@@ -20,17 +24,21 @@ export function tallyState (t: Pick<TallyView, 'status' | 'awaiting'>): TallySta
 
 const STATE_TEXT: Record<TallyState, string> = {
   invited: 'invitation sent, not opened yet',
+  revising: 'offer withdrawn, being revised',
   'awaiting-me': 'awaiting your answer',
   'awaiting-partner': 'waiting for partner',
   open: 'open',
   closing: 'closing',
   closed: 'closed',
-  refused: 'refused'
+  refused: 'refused',
+  replaced: 'replaced by another device'
 }
 
 /** "open", "awaiting your answer", "open · waiting for partner" … */
-export function tallyStatusText (t: Pick<TallyView, 'status' | 'awaiting' | 'waitingForPartner' | 'queued'>): string {
-  const base = STATE_TEXT[tallyState(t)]
+export function tallyStatusText (t: StateOf & Pick<TallyView, 'waitingForPartner' | 'queued'>): string {
+  const state = tallyState(t)
+  const base = STATE_TEXT[state]
+  if (state === 'replaced') return base
   if (t.waitingForPartner && (t.status === 'open' || t.status === 'closing')) return `${base} · waiting for partner`
   if (t.queued > 0 && (t.status === 'open' || t.status === 'closing')) return `${base} · sending…`
   return base
@@ -79,6 +87,9 @@ export function chitStatusText (c: Pick<ChitView, 'status' | 'refusal'>, waiting
   }
 }
 
+/** What a replaced device says about the tally (and why it no longer pays). */
+export const REPLACED_TEXT = 'This device was replaced by another one holding your wallet (restored from your recovery phrase). Use that device for this tally: nothing can be paid or invoiced from here.'
+
 const WORDS: Record<string, string> = {
   OVER_LIMIT: 'This is more than the credit available on this tally.',
   INVITATION_EXPIRED: 'This invitation has expired. Ask for a new one.',
@@ -99,7 +110,9 @@ const WORDS: Record<string, string> = {
   INVALID_TRADING_VARIABLES: 'These trading variables are not valid.',
   TOO_LARGE: 'This link is too long to be an invitation.',
   NODE_NOT_STARTED: 'The wallet is still starting; try again in a moment.',
-  TALLIES_UNAVAILABLE: 'The wallet is still starting; try again in a moment.'
+  TALLIES_UNAVAILABLE: 'The wallet is still starting; try again in a moment.',
+  OFFER_WITHDRAWN: 'Your partner withdrew this offer to revise it. Wait for the new offer, or make one yourself.',
+  DEVICE_REPLACED: REPLACED_TEXT
 }
 
 /** A refusal's cause in words: our sentence for the code, plus the wallet's own detail when it adds something. */

@@ -48,6 +48,11 @@ describe('tallies over the real diary service (simulated network)', () => {
     w.net.partition([[a.identity.peerId], [b.identity.peerId]])
     const pending = await w.time.run(b.tallies.pay(id, 700, 'offline'))
     expect(pending).toMatchObject({ status: 'pending', units: -700 })
+    // Already shown as waiting for the partner when the call resolves 'pending' (not only after a retry).
+    expect(await b.tallies.get(id)).toMatchObject({ queued: 1, waitingForPartner: true })
+    // The same for the side that hands its actions to the partner's proposer (the stock here).
+    expect(await w.time.run(a.tallies.invoice(id, 5, 'offline too'))).toMatchObject({ status: 'pending' })
+    expect(await a.tallies.get(id)).toMatchObject({ queued: 1, waitingForPartner: true })
     await w.time.advance(10_000)
     expect(await b.tallies.get(id)).toMatchObject({ balance: 0, pendingEffect: -700, queued: 1, waitingForPartner: true })
     const b2 = await b.reload()
@@ -57,6 +62,7 @@ describe('tallies over the real diary service (simulated network)', () => {
     await w.time.advance(120_000)
     expect(await b2.tallies.get(id)).toMatchObject({ balance: -700, queued: 0, waitingForPartner: false })
     expect(await a.tallies.get(id)).toMatchObject({ balance: 700 })
-    expect((await a.tallies.chits(id))[0]).toMatchObject({ memo: 'offline', status: 'final', by: 'partner' })
+    expect((await a.tallies.chits(id)).find(c => c.memo === 'offline')).toMatchObject({ status: 'final', by: 'partner' })
+    expect((await a.tallies.chits(id)).find(c => c.memo === 'offline too')).toMatchObject({ status: 'invoice-open', by: 'me' })
   })
 })

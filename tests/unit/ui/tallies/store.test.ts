@@ -33,6 +33,7 @@ function fake (tallies: TallyView[]) {
       if (units > 10) throw Object.assign(new Error('needs 11, 10 available'), { code: 'OVER_LIMIT' })
       return { id: 'p', tally: _id, kind: 'payment', units: -units, by: 'me', status: 'final' } satisfies ChitView
     },
+    defaultContract: async () => ({ hash: 'd', contract: { v: 1 as const, name: 'n', title: 'Default agreement', language: 'en', sections: [] } }),
     contract: async (hash: string) => hash === 'h' ? { v: 1 as const, name: 'n', title: 'Agreement', language: 'en', sections: [] } : undefined,
     acceptOffer: async () => { throw Object.assign(new Error('gone'), { code: 'STALE_WRITER' }) }
   }
@@ -85,5 +86,14 @@ describe('TallyStore', () => {
     expect(lost).toBe(1)
     expect((await store.contract('h'))?.title).toBe('Agreement')
     expect(await store.contract('other')).toBeUndefined()
+  })
+
+  it('gives the invite form the default contract up front, and caches its text by hash', async () => {
+    const f = fake([view('a')])
+    const store = new TallyStore({ onLost: () => {}, isLost: () => false })
+    expect(await store.defaultContract()).toBeUndefined() // not attached yet
+    await store.attach(f.api)
+    expect(await store.defaultContract()).toMatchObject({ hash: 'd', contract: { title: 'Default agreement' } })
+    expect((await store.contract('d'))?.title).toBe('Default agreement') // no call for the hash: the fake's contract() knows only 'h'
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  balanceText, chitStatusText, chitTitle, expiryText, myTerms, refusalText, tallyErrorText, tallyState, tallyStatusText
+  balanceText, chitStatusText, chitTitle, expiryText, myTerms, refusalText, REPLACED_TEXT, tallyErrorText, tallyState, tallyStatusText
 } from '../../../../src/ui/lib/tally-words'
 
 const t = (status: 'draft' | 'offer' | 'open' | 'closing' | 'closed' | 'void', extra: { awaiting?: 'me' | 'partner', waitingForPartner?: boolean, queued?: number } = {}) =>
@@ -18,6 +18,14 @@ describe('tally status', () => {
     expect(tallyStatusText(t('open', { waitingForPartner: true, queued: 1 }))).toBe('open · waiting for partner')
     expect(tallyStatusText(t('open', { queued: 2 }))).toBe('open · sending…')
     expect(tallyStatusText(t('closed'))).toBe('closed')
+  })
+  it('a withdrawn offer is being revised (not an unopened invitation); a replaced device says so whatever the status', () => {
+    expect(tallyState({ ...t('draft', { awaiting: 'me' }), revisedBy: 'me' })).toBe('revising')
+    expect(tallyState({ ...t('draft', { awaiting: 'me' }), revisedBy: 'partner' })).toBe('revising')
+    expect(tallyStatusText({ ...t('draft'), revisedBy: 'partner' })).toBe('offer withdrawn, being revised')
+    expect(tallyState({ ...t('open', { waitingForPartner: true }), replaced: true })).toBe('replaced')
+    expect(tallyStatusText({ ...t('open', { waitingForPartner: true, queued: 1 }), replaced: true })).toBe('replaced by another device')
+    expect(tallyState({ ...t('open'), replaced: false })).toBe('open')
   })
   it('reads the limits from my side', () => {
     const terms = { stockLimit: 5, foilLimit: 7, stockCall: 0, foilCall: 0 }
@@ -52,6 +60,9 @@ describe('refusals in words', () => {
     expect(refusalText('OWN_INVITATION', 'x')).toMatch(/your own invitation/)
     expect(refusalText('PEER_UNREACHABLE', 'x')).toMatch(/Could not reach/)
     expect(refusalText('SOMETHING_NEW', 'the detail')).toBe('the detail')
+    expect(refusalText('OFFER_WITHDRAWN', 'x')).toMatch(/withdrew this offer/)
+    expect(refusalText('DEVICE_REPLACED', 'x')).toBe(REPLACED_TEXT)
+    expect(REPLACED_TEXT).toMatch(/This device was replaced by another one holding your wallet/)
     expect(tallyErrorText({ code: 'MALFORMED', message: 'bad units' })).toBe('This is not valid: Bad units')
     expect(tallyErrorText(new Error('boom'))).toBe('Boom')
   })
