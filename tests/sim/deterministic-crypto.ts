@@ -16,7 +16,10 @@ interface Slot {
 }
 
 export interface DeterministicCrypto {
+  /** The ordered provider over the run's default backend. */
   readonly provider: SignatureProvider
+  /** An ordered provider over another backend instance, sharing this schedule (e.g. one per node, so key caches do not thrash). */
+  wrap (inner: SignatureProvider): SignatureProvider
   /** Operations whose real computation has not finished yet. */
   readonly inFlight: number
   /** Finished operations whose results were not handed out yet. */
@@ -55,15 +58,16 @@ export function deterministicCrypto (inner: SignatureProvider): DeterministicCry
     })
   }
 
-  const provider: SignatureProvider = {
+  const wrap = (inner: SignatureProvider): SignatureProvider => ({
     name: `${inner.name}+ordered`,
     publicKey: (secret) => track(() => inner.publicKey(secret)),
     sign: (secret, message) => track(() => inner.sign(secret, message)),
     verify: (publicKey, message, signature) => track(() => inner.verify(publicKey, message, signature))
-  }
+  })
 
   return {
-    provider,
+    provider: wrap(inner),
+    wrap,
     get inFlight () { return inFlight },
     get held () { return held.length },
     get issued () { return seq },

@@ -131,7 +131,21 @@ export async function buildReport (world: SimWorld): Promise<SimReport> {
   for (const u of world.users.values()) byUser.set(u.name, await world.read(world.liftsOf(u).catch(() => [])))
   const actionOf = new Map<string, number>()
   for (const a of world.actions) for (const id of a.lifts) actionOf.set(id, a.index)
+  // A lift whose action has not returned yet (still pending): the latest clear or pay by its originator
+  // that fired at or before the lift's creation.
+  const startedBy = (origin: string, createdAt: number): number => {
+    let found = -1
+    for (const a of world.actions) {
+      if (a.at > createdAt) break
+      const action = world.scenario.actions[a.index]
+      if (action === undefined) continue
+      if (('clear' in action && (action.clear === 'all' || action.clear === origin)) || ('pay' in action && action.pay.from === origin)) found = a.index
+    }
+    return found
+  }
   const lifts: LiftReport[] = []
+  // A fraud proof held by any node marks the lift (the originator may not be the one that saw it).
+  const fraudSeen = new Set([...byUser.values()].flat().filter(l => l.fraud === true).map(l => l.id))
   const userOf = new Map([...world.users.values()].map(u => [u.identity.userId, u.name]))
   for (const u of world.users.values()) {
     for (const l of byUser.get(u.name) ?? []) {
@@ -144,13 +158,13 @@ export async function buildReport (world: SimWorld): Promise<SimReport> {
         units: l.units,
         legs: l.legs,
         debtCleared: l.kind === 'circular' && status === 'good' ? l.units * l.legs : 0,
-        action: actionOf.get(l.id) ?? -1,
+        action: actionOf.get(l.id) ?? startedBy(u.name, l.createdAt - world.start),
         origin: u.name,
         ...(l.to !== undefined ? { to: userOf.get(l.to) ?? l.to } : {}),
         fee: l.fee,
         createdAt: l.createdAt - world.start,
         ...(l.decidedAt !== undefined ? { decidedAt: l.decidedAt - world.start } : {}),
-        ...(l.fraud === true ? { fraud: true as const } : {}),
+        ...(l.fraud === true || fraudSeen.has(l.id) ? { fraud: true as const } : {}),
         ...(l.error !== undefined ? { error: l.error.code } : {})
       })
     }
@@ -190,7 +204,7 @@ export async function buildReport (world: SimWorld): Promise<SimReport> {
       good: made.filter(l => l.status === 'good').length,
       void: made.filter(l => l.status === 'void').length,
       pending: made.filter(l => l.status === 'pending').length,
-      failed: lifts.length - made.length + world.actions.filter(a => a.kind === 'pay' && a.lifts.length === 0 && a.tally === undefined && a.error !== undefined).length,
+      failed: failedAttempts(world, lifts),
       unitsCleared: made.reduce((n, l) => n + l.debtCleared, 0),
       debtReduction: tallies.reduce((n, t) => n + (t.balance === null ? 0 : Math.abs(t.initial) - Math.abs(t.balance)), 0),
       messages: c.delivered - world.setupMessages,
@@ -201,6 +215,14 @@ export async function buildReport (world: SimWorld): Promise<SimReport> {
     },
     checks
   }
+}
+
+/** Lifts asked for but never made: failed lifts, and linear payments refused before any lift existed (once per action). */
+function failedAttempts (world: SimWorld, lifts: LiftReport[]): number {
+  const failed = lifts.filter(l => l.status === 'failed')
+  const actions = new Set(failed.map(l => l.action).filter(a => a >= 0))
+  const refused = world.actions.filter(a => a.kind === 'pay' && a.tally === undefined && a.lifts.length === 0 && a.error !== undefined && !actions.has(a.index))
+  return failed.length + refused.length
 }
 
 function liftStatus (l: LiftView): LiftStatus {

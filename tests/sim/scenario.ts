@@ -41,6 +41,7 @@ const At = { at: Ms }
 const ActionSchema = v.union([
   v.strictObject({ ...At, clear: UserName }),
   v.strictObject({ ...At, pay: v.strictObject({ from: UserName, to: UserName, units: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_UNITS)) }) }),
+  v.strictObject({ ...At, invoice: v.strictObject({ from: UserName, to: UserName, units: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_UNITS)) }) }),
   v.strictObject({ ...At, crash: UserName, for: v.optional(Ms) }),
   v.strictObject({ ...At, partition: v.array(v.array(UserName)), for: v.optional(Ms) })
 ])
@@ -68,6 +69,8 @@ export const ScenarioSchema = v.strictObject({
   /** Test-only referee misbehaviour: equivocating referees. */
   lie: v.optional(v.array(LieSchema), []),
   lifts: v.optional(LiftOptionsSchema, {}),
+  /** 'nodes': each node's own route service (distributed discovery); 'oracle': a central route oracle (tests/sim/oracle.ts). */
+  discovery: v.optional(v.picklist(['nodes', 'oracle'])),
   /** Virtual ms the run lasts; actions after it are never fired. */
   until: v.optional(Ms, 60_000)
 })
@@ -120,6 +123,12 @@ export function parseScenario (input: unknown): ParsedScenario {
     if ('pay' in a) {
       known(a.pay.from, `${where}.pay.from`); known(a.pay.to, `${where}.pay.to`)
       if (a.pay.from === a.pay.to) throw new ScenarioError(`${where}.pay: a user cannot pay itself`)
+    }
+    if ('invoice' in a) {
+      known(a.invoice.from, `${where}.invoice.from`); known(a.invoice.to, `${where}.invoice.to`)
+      if (!s.tallies.some(t => (t.foil === a.invoice.from && t.stock === a.invoice.to) || (t.stock === a.invoice.from && t.foil === a.invoice.to))) {
+        throw new ScenarioError(`${where}.invoice: ${a.invoice.from} and ${a.invoice.to} share no tally`)
+      }
     }
     if ('crash' in a) known(a.crash, `${where}.crash`)
     if ('partition' in a) {

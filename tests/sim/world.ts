@@ -12,9 +12,9 @@ import { webCryptoProvider } from '../../src/core/crypto/webcrypto'
 import type { SignatureProvider } from '../../src/core/crypto/provider'
 import { ChipsError } from '../../src/core/errors'
 import type { Identity, LiftView, TallyView, WalletNode } from '../../src/node/api'
-import { createIdentity } from '../../src/node/identity/identity'
+import { simIdentity } from './identity'
 import { silentLogger } from '../../src/node/ports'
-import type { Random } from '../../src/node/ports'
+import type { Logger, Random } from '../../src/node/ports'
 import { MemoryDatabase, openMemoryStore } from '../../src/node/store/memory'
 import { SimNetwork } from '../../src/node/net/sim/network'
 import type { SimNode } from '../../src/node/net/sim/network'
@@ -26,6 +26,11 @@ import { deterministicCrypto } from './deterministic-crypto'
 import type { DeterministicCrypto } from './deterministic-crypto'
 import { SimDriver } from './driver'
 import type { ParsedScenario, ScenarioAction, ScenarioTally } from './scenario'
+import { RouteOracle } from './oracle'
+import type { RefereeRef } from '../../src/core/lift/types'
+import { DEFAULT_LIFT_CONFIG } from '../../src/node/services/lifts/contracts'
+import { liftKeys } from '../../src/node/services/lifts/keys'
+import { nodeMemberIdentity } from '../../src/node/services/tallies/member'
 
 const INVITE_BASE = 'https://sim.invalid/'
 /** Virtual time the setup may take before the world refuses to start. */
@@ -49,6 +54,7 @@ export interface SimUser {
   db: MemoryDatabase
   net: SimNode
   random: Random
+  crypto: SignatureProvider
   /** The running node, or undefined while crashed. */
   node: WalletNode | undefined
   /** The last node that ran (reports read a crashed user's store through it). */
@@ -68,7 +74,7 @@ export interface SimTally {
 export interface ActionRecord {
   index: number
   at: number
-  kind: 'clear' | 'pay' | 'crash' | 'restart' | 'partition' | 'heal'
+  kind: 'clear' | 'pay' | 'invoice' | 'crash' | 'restart' | 'partition' | 'heal'
   /** Direct payments: the tally and outcome; lifts: their ids; failures: the error. */
   lifts: string[]
   tally?: string
@@ -88,12 +94,19 @@ export class SimWorld {
   start = 0
   setupMessages = 0
   readonly #log: (line: string) => void
+  /** A backend instance per node: WebCrypto keeps a small cache of imported private keys per instance. */
+  readonly #backend: () => SignatureProvider
+  readonly #oracle = new RouteOracle(userId => [...this.users.values()].some(u => u.identity.userId === userId && u.node !== undefined))
+  /** The scenario's referees, as lift records name them (undefined: each originator's own referee). */
+  #referees: RefereeRef[] | undefined
+  /** Lying referee → peer ids it lies to. */
+  readonly #liesTo = new Map<string, Set<string>>()
   /** Work started by actions that is not finished yet. */
   readonly #busy = new Set<Promise<unknown>>()
 
   constructor (readonly scenario: ParsedScenario, options: WorldOptions = {}) {
-    const inner: SignatureProvider = options.crypto === 'noble' ? nobleProvider : webCryptoProvider(globalThis.crypto.subtle)
-    this.crypto = deterministicCrypto(inner)
+    this.#backend = options.crypto === 'noble' ? () => nobleProvider : () => webCryptoProvider(globalThis.crypto.subtle)
+    this.crypto = deterministicCrypto(this.#backend())
     this.driver = new SimDriver(this.time, this.crypto)
     const [minMs, maxMs] = scenario.network.latencyMs
     this.net = new SimNetwork({
@@ -113,14 +126,25 @@ export class SimWorld {
       const random = seededRandom(mix(scenario.seed, index + 1))
       const db = new MemoryDatabase()
       const store = await openMemoryStore(db)
-      // Identities are made one at a time outside virtual time (PBKDF2 and key generation only).
-      const { identity } = await createIdentity({ store, crypto: nobleProvider, clock: this.time.clock, random }, name)
+      // Identities are made one at a time outside virtual time (key generation and one signature).
+      const identity = await simIdentity({ store, crypto: nobleProvider, random, now: this.time.now }, name)
       await store.close()
       const net = this.net.node(identity.peerId)
-      const user: SimUser = { name, index, identity, db, net, random, node: undefined, last: undefined as unknown as WalletNode, crashes: 0 }
+      const user: SimUser = { name, index, identity, db, net, random, crypto: this.crypto.wrap(this.#backend()), node: undefined, last: undefined as unknown as WalletNode, crashes: 0 }
       this.users.set(name, user)
     }
     this.#log(`sim: ${this.users.size} identities`)
+    if (scenario.referees !== undefined) {
+      this.#referees = scenario.referees.map(name => {
+        const u = this.user(name)
+        return { key: liftKeys(nodeMemberIdentity(u.identity.peerKey).secret).referee.key, peer: u.identity.peerId }
+      })
+    }
+    for (const lie of scenario.lie) {
+      const set = this.#liesTo.get(lie.referee) ?? new Set<string>()
+      for (const name of lie.to) set.add(this.user(name).identity.peerId)
+      this.#liesTo.set(lie.referee, set)
+    }
     const started = await this.driver.runFor(Promise.all([...this.users.values()].map(async u => { await this.boot(u) })), this.time.now + SETUP_BUDGET_MS)
     if (started === undefined) throw new SimSetupError('the nodes did not start')
     this.#log(`sim: ${this.users.size} nodes running`)
@@ -129,15 +153,33 @@ export class SimWorld {
     this.start = this.time.now
   }
 
+  /** SIM_DEBUG=1: the nodes' lift, referee and warning logs on stderr, with virtual time. */
+  #logger (name: string): Logger {
+    if (process.env.SIM_DEBUG === undefined) return silentLogger
+    return {
+      log: (level, event, fields) => {
+        if (event.startsWith('lift') || event.startsWith('referee') || event.startsWith('route') || level === 'warn' || level === 'error') {
+          process.stderr.write(`${this.now()} ${name} ${level} ${event} ${JSON.stringify(fields ?? {})}\n`)
+        }
+      }
+    }
+  }
+
   /** Starts (or restarts after a crash) the user's node on its own database. */
   async boot (user: SimUser): Promise<WalletNode> {
     const store = await openMemoryStore(user.db)
+    const { scenario } = this
     const options: WalletNodeOptions = {
-      identity: user.identity, store, crypto: this.crypto.provider, clock: this.time.clock, timers: this.time.timers,
-      random: user.random, logger: silentLogger,
+      identity: user.identity, store, crypto: user.crypto, clock: this.time.clock, timers: this.time.timers,
+      random: user.random, logger: this.#logger(user.name),
       network: { kind: 'given', network: user.net },
       tallies: { retry: { initialMs: 1000, maxMs: 8000 } },
-      recovery: false
+      recovery: false,
+      lifts: {
+        config: { ...definedOnly(scenario.lifts), ...(this.#referees !== undefined ? { referees: this.#referees } : {}) },
+        ...(scenario.discovery === 'oracle' ? { route: deps => this.#oracle.service(deps, scenario.lifts.maxDepth ?? DEFAULT_LIFT_CONFIG.maxDepth) } : {}),
+        ...(this.#liesTo.has(user.name) ? { refereeBehaviour: { equivocate: (peer: string) => this.#liesTo.get(user.name)!.has(peer) } } : {})
+      }
     }
     const node = await startWalletNode(options)
     user.node = node
@@ -266,6 +308,22 @@ export class SimWorld {
           rec.error = errorOf(err)
         }
       })())
+    } else if ('invoice' in action) {
+      // An invoice left unpaid: it must never count as lift capacity (research scenario 31).
+      const { from, to, units } = action.invoice
+      const rec: ActionRecord = { index, at, kind: 'invoice', lifts: [] }
+      this.actions.push(rec)
+      const shared = this.tallies.find(t => (t.foil.name === from && t.stock.name === to) || (t.stock.name === from && t.foil.name === to))!
+      rec.tally = shared.spec.id
+      this.#track((async () => {
+        try {
+          const node = this.user(from).node
+          if (node?.tallies === undefined) throw new ChipsError('NODE_DOWN', `${from} is crashed`)
+          rec.status = (await node.tallies.invoice(shared.id, units, `action ${index}`)).status
+        } catch (err) {
+          rec.error = errorOf(err)
+        }
+      })())
     } else if ('crash' in action) {
       const user = this.user(action.crash)
       const rec: ActionRecord = { index, at, kind: 'crash', lifts: [] }
@@ -326,6 +384,10 @@ function api (user: SimUser): NonNullable<WalletNode['tallies']> {
 export function errorOf (err: unknown): { code: string, message: string } {
   if (err instanceof ChipsError) return { code: err.code, message: err.message }
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) }
+}
+
+function definedOnly<T extends object> (o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
 /** A 32-bit seed for one stream of the run (users, network) from the scenario seed. */
