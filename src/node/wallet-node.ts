@@ -32,6 +32,7 @@ import type { LiftConfig, LiftServiceDeps, RouteService } from './services/lifts
 import { TallyLedger } from './services/lifts/ledger'
 import { liftKeys } from './services/lifts/keys'
 import { LiftService } from './services/lifts/service'
+import { routeServiceFor } from './services/lifts/route-service'
 import type { RefereeBehaviour } from './services/lifts/referee-service'
 import { memberOfPeer } from './services/diary/keys'
 
@@ -69,7 +70,7 @@ export interface WalletNodeOptions extends Omit<NodeServiceDeps, 'network'> {
 }
 
 export interface LiftOptions {
-  /** Builds the route service (discovery); default: services/lifts/route-service. */
+  /** Builds the route service (discovery); default: services/lifts/route-service (/mychips/route/1.0.0). */
   route?: (deps: LiftServiceDeps) => RouteService
   /** Overrides of DEFAULT_LIFT_CONFIG (referees, acceptReferees, timings…). */
   config?: Partial<LiftConfig>
@@ -219,11 +220,12 @@ class RunningWalletNode implements WalletNode {
         random: options.random, logger: options.logger, network, ledger, keys: liftKeys(member.secret),
         ...(l.config !== undefined ? { config: l.config } : {})
       }
+      const addrsOf = (peer: string): readonly string[] => { const key = memberOfPeer(peer); return key === undefined ? [] : tallies.addrsOf(key) }
       this.lifts = new LiftService({
         ...deps,
-        route: (l.route ?? defaultRoute)(deps),
+        route: l.route !== undefined ? l.route(deps) : routeServiceFor(deps, { addrsOf }),
         partnerName: async tally => (await tallies.get(tally)).partner?.name,
-        addrsOf: peer => { const key = memberOfPeer(peer); return key === undefined ? [] : tallies.addrsOf(key) },
+        addrsOf,
         ...(l.referee !== undefined ? { referee: l.referee } : {}),
         ...(l.refereeBehaviour !== undefined ? { refereeBehaviour: l.refereeBehaviour } : {})
       })
@@ -371,15 +373,6 @@ class RunningWalletNode implements WalletNode {
 
   #changed (): void {
     this.#events.emit('status', this.status())
-  }
-}
-
-/** Until the discovery service is wired: a route service that finds no route. */
-function defaultRoute (_deps: LiftServiceDeps): RouteService {
-  return {
-    start () {},
-    stop () {},
-    async find () { return { session: '', key: '', plans: [], messages: 0 } }
   }
 }
 

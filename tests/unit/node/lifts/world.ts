@@ -101,7 +101,8 @@ export interface LiftWorld {
   run: <T>(p: Promise<T>) => Promise<T>
 }
 
-export function liftWorld (seed: number, options: { latency?: { minMs: number, maxMs: number } } = {}): LiftWorld {
+/** discovery 'oracle': OracleRoutes; 'real': the route service (/mychips/route/1.0.0) of every node. */
+export function liftWorld (seed: number, options: { latency?: { minMs: number, maxMs: number }, discovery?: 'oracle' | 'real' } = {}): LiftWorld {
   const time = new VirtualTime()
   const net = new SimNetwork({ timers: time.timers, random: seededRandom(seed), latency: options.latency ?? { minMs: 5, maxMs: 30 } })
   const oracle = new OracleRoutes()
@@ -113,7 +114,7 @@ export function liftWorld (seed: number, options: { latency?: { minMs: number, m
       network: { kind: 'given', network: sim },
       tallies: { diary: deps => createDiaryService(deps), retry: { initialMs: 1000, maxMs: 8000 }, certifyWaitMs: 2000 },
       recovery: false,
-      lifts: { route: deps => oracle.service(deps), ...lifts }
+      lifts: options.discovery === 'real' ? lifts : { route: deps => oracle.service(deps), ...lifts }
     })
     const w: LiftWallet = {
       name, identity, node, tallies: node.tallies as TallyService, lifts: node.lifts as LiftService, store, db, net: sim,
