@@ -93,4 +93,39 @@ describe('recovery over libp2p and the relay', () => {
     await until(bob, id, v => v.balance === -1_500, 'Bob sees the new payment')
     expect(await restored.tallies.get(id)).toMatchObject({ balance: 1_500 })
   }, 90_000)
+
+  it('the lost device comes back with its old store after the restore: the partner refuses it, it says it was replaced, nothing certifies', async () => {
+    const mk = async (name: string): Promise<Wallet> => {
+      const store = await openMemoryStore()
+      const { identity, phrase } = await createIdentity({ store, crypto: nobleProvider, clock: systemClock, random: systemRandom }, name)
+      return await boot(identity, phrase, store)
+    }
+    const [alice, bob] = await Promise.all([mk('Alice'), mk('Bob')])
+    const inv = await alice.tallies.invite(BASE, { kind: 'extend', myLimit: 10_000, partnerLimit: 2_000 })
+    const { id } = await bob.tallies.redeem(inv.link)
+    await bob.tallies.accept(id)
+    await until(alice, id, v => v.status === 'open', 'Alice sees the tally open')
+    expect(await bob.tallies.pay(id, 3_000, 'groceries')).toMatchObject({ status: 'final' })
+    await until(alice, id, v => v.balance === 3_000, 'Alice sees the payment')
+
+    // The phone is switched off (its store kept); Alice restores the wallet on a new device, which is re-seated.
+    await alice.node.stop()
+    const store = await openMemoryStore()
+    const identity = await restoreIdentity({ store, crypto: nobleProvider, clock: systemClock, random: systemRandom }, alice.phrase, 'Alice')
+    const restored = await boot(identity, alice.phrase, store)
+    await until(restored, id, v => v.status === 'open' && v.seq === 2, 'the tally comes back, re-seated')
+    const seq = (await bob.tallies.get(id)).seq
+
+    // The old phone comes back: what it pays fails for good with DEVICE_REPLACED, never "waiting for Bob" for ever.
+    const old = await boot(alice.identity, alice.phrase, alice.store)
+    const paid = await old.tallies.pay(id, 100, 'from the lost phone').then(c => c, (e: { code: string }) => e)
+    expect(paid).not.toMatchObject({ status: 'final' })
+    const seen = await until(old, id, v => v.replaced === true, 'the old phone knows it was replaced')
+    expect(seen).toMatchObject({ queued: 0, waitingForPartner: false, error: { code: 'DEVICE_REPLACED' } })
+    await expect(old.tallies.pay(id, 1)).rejects.toMatchObject({ code: 'DEVICE_REPLACED' })
+    expect((await bob.tallies.get(id)).seq).toBe(seq)
+    expect((await bob.tallies.chits(id)).some(c => c.memo === 'from the lost phone')).toBe(false)
+    // the new device still pays
+    expect(await restored.tallies.pay(id, 500, 'from the new phone')).toMatchObject({ status: 'final' })
+  }, 90_000)
 })
