@@ -2,6 +2,7 @@
 // node and store, plus totals and cross-checks. Built in a fixed order from seeded data only, so the same
 // seed gives the same bytes (timings are never part of it).
 import type { ChitView, LiftView, TallyView } from '../../src/node/api'
+import type { LiftLedger } from '../../src/node/services/lifts/contracts'
 import type { SimTally, SimUser, SimWorld } from './world'
 import { errorOf } from './world'
 
@@ -17,7 +18,7 @@ export interface TallyReport {
   /** Certified diary head on the foil's / stock's node. */
   seq: number | null
   stockSeq: number | null
-  /** Lift chits on this tally still pending (foil's view). */
+  /** Lift chits on this tally still pending in the foil's certified state. */
   pendingLifts: number
 }
 
@@ -122,7 +123,7 @@ export async function buildReport (world: SimWorld): Promise<SimReport> {
       initial: t.spec.balance,
       seq: v.foil?.seq ?? null,
       stockSeq: v.stock?.seq ?? null,
-      pendingLifts: (v.foilChits ?? []).filter(c => c.kind === 'lift' && c.status === 'pending').length
+      pendingLifts: pendingLiftChits(t.foil, t.id)
     }
   })
 
@@ -130,7 +131,7 @@ export async function buildReport (world: SimWorld): Promise<SimReport> {
   const byUser = new Map<string, LiftView[]>()
   for (const u of world.users.values()) byUser.set(u.name, await world.read(world.liftsOf(u).catch(() => [])))
   const actionOf = new Map<string, number>()
-  for (const a of world.actions) for (const id of a.lifts) actionOf.set(id, a.index)
+  for (const a of world.actions) if (a.kind === 'clear' || a.kind === 'pay') for (const id of a.lifts) actionOf.set(id, a.index)
   // A lift whose action has not returned yet (still pending): the latest clear or pay by its originator
   // that fired at or before the lift's creation.
   const startedBy = (origin: string, createdAt: number): number => {
@@ -223,6 +224,13 @@ function failedAttempts (world: SimWorld, lifts: LiftReport[]): number {
   const actions = new Set(failed.map(l => l.action).filter(a => a >= 0))
   const refused = world.actions.filter(a => a.kind === 'pay' && a.tally === undefined && a.lifts.length === 0 && a.error !== undefined && !actions.has(a.index))
   return failed.length + refused.length
+}
+
+/** Lift chits still pending on a tally in this user's certified state (its lift service's ledger). */
+function pendingLiftChits (user: SimUser, tally: string): number {
+  const ledger = (user.last.lifts as { ledger?: LiftLedger } | undefined)?.ledger
+  const pending = ledger?.tally(tally)?.state.pending ?? {}
+  return Object.values(pending).filter(c => c.kind === 'lift').length
 }
 
 function liftStatus (l: LiftView): LiftStatus {

@@ -42,6 +42,7 @@ const ActionSchema = v.union([
   v.strictObject({ ...At, clear: UserName }),
   v.strictObject({ ...At, pay: v.strictObject({ from: UserName, to: UserName, units: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_UNITS)) }) }),
   v.strictObject({ ...At, invoice: v.strictObject({ from: UserName, to: UserName, units: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_UNITS)) }) }),
+  v.strictObject({ ...At, audit: UserName }),
   v.strictObject({ ...At, crash: UserName, for: v.optional(Ms) }),
   v.strictObject({ ...At, partition: v.array(v.array(UserName)), for: v.optional(Ms) })
 ])
@@ -130,6 +131,7 @@ export function parseScenario (input: unknown): ParsedScenario {
         throw new ScenarioError(`${where}.invoice: ${a.invoice.from} and ${a.invoice.to} share no tally`)
       }
     }
+    if ('audit' in a) known(a.audit, `${where}.audit`)
     if ('crash' in a) known(a.crash, `${where}.crash`)
     if ('partition' in a) {
       const seen = new Set<string>()

@@ -11,7 +11,7 @@ import { nobleProvider } from '../../src/core/crypto/noble'
 import { webCryptoProvider } from '../../src/core/crypto/webcrypto'
 import type { SignatureProvider } from '../../src/core/crypto/provider'
 import { ChipsError } from '../../src/core/errors'
-import type { Identity, LiftView, TallyView, WalletNode } from '../../src/node/api'
+import type { Identity, LiftApi, LiftView, TallyView, WalletNode } from '../../src/node/api'
 import { simIdentity } from './identity'
 import { silentLogger } from '../../src/node/ports'
 import type { Logger, Random } from '../../src/node/ports'
@@ -74,7 +74,7 @@ export interface SimTally {
 export interface ActionRecord {
   index: number
   at: number
-  kind: 'clear' | 'pay' | 'invoice' | 'crash' | 'restart' | 'partition' | 'heal'
+  kind: 'clear' | 'pay' | 'invoice' | 'audit' | 'crash' | 'restart' | 'partition' | 'heal'
   /** Direct payments: the tally and outcome; lifts: their ids; failures: the error. */
   lifts: string[]
   tally?: string
@@ -324,6 +324,23 @@ export class SimWorld {
           rec.error = errorOf(err)
         }
       })())
+    } else if ('audit' in action) {
+      // The user's node asks the referees of every lift it knows for their decision (the UI's "check again"):
+      // a referee that told others something else is caught as a fraud proof (research scenario 36).
+      const rec: ActionRecord = { index, at, kind: 'audit', lifts: [] }
+      this.actions.push(rec)
+      const lifts = this.user(action.audit).node?.lifts
+      this.#track((async () => {
+        if (lifts === undefined || !hasRefresh(lifts)) { rec.error = { code: 'NO_LIFTS', message: `${action.audit} cannot audit lifts` }; return }
+        for (const l of await lifts.list()) {
+          try {
+            await lifts.refresh(l.id)
+            rec.lifts.push(l.id)
+          } catch (err) {
+            rec.error = errorOf(err)
+          }
+        }
+      })())
     } else if ('crash' in action) {
       const user = this.user(action.crash)
       const rec: ActionRecord = { index, at, kind: 'crash', lifts: [] }
@@ -384,6 +401,10 @@ function api (user: SimUser): NonNullable<WalletNode['tallies']> {
 export function errorOf (err: unknown): { code: string, message: string } {
   if (err instanceof ChipsError) return { code: err.code, message: err.message }
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) }
+}
+
+function hasRefresh (lifts: LiftApi): lifts is LiftApi & { refresh: (id: string) => Promise<LiftView> } {
+  return typeof (lifts as { refresh?: unknown }).refresh === 'function'
 }
 
 function definedOnly<T extends object> (o: T): Partial<T> {

@@ -1,0 +1,93 @@
+// Research scenarios 22–33 at the simulator level (tests/sim/scenarios/*.json run through the whole
+// simulator: real nodes, real tallies, lifts, report). Discovery is the route oracle ("discovery":
+// "oracle") so that these check execution and the report; route-discovery tests live with the route service.
+import { describe, expect, it } from 'vitest'
+import type { SimReport } from '../../sim/report'
+import { checksHold, runScenarioFile } from './helpers'
+
+function balances (r: SimReport): Record<string, [number | null, number | null]> {
+  return Object.fromEntries(r.tallies.map(t => [t.id, [t.balance, t.stockBalance]]))
+}
+
+function nets (r: SimReport): Record<string, number | null> {
+  return Object.fromEntries(Object.entries(r.users).map(([u, x]) => [u, x.net]))
+}
+
+describe('simulator: circular clearing (research scenarios 22–33)', () => {
+  it('22: A→B 10000, B→C 7000, C→A 12000 clears 7000 (3000/0/5000), nets +2000/+3000/−5000 unchanged', async () => {
+    const r = await runScenarioFile('22-cycle-clears.json')
+    expect(balances(r)).toEqual({ t1: [-3000, -3000], t2: [0, 0], t3: [-5000, -5000] })
+    expect(r.lifts).toHaveLength(1)
+    expect(r.lifts[0]).toMatchObject({ kind: 'circular', status: 'good', units: 7000, legs: 3, debtCleared: 21000, action: 0, origin: 'A', fee: 0 })
+    expect(nets(r)).toEqual({ A: 2000, B: 3000, C: -5000 })
+    expect(r.totals).toMatchObject({ liftsTried: 1, good: 1, void: 0, pending: 0, failed: 0, unitsCleared: 21000, debtReduction: 21000 })
+    expect(r.totals.messages).toBeGreaterThan(10)
+    expect(r.tallies.every(t => t.pendingLifts === 0)).toBe(true)
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('22 (the issue\'s example): B crashes in the middle of the lift; at 60 s it is still pending (life 120 s) and nobody lost anything', async () => {
+    const r = await runScenarioFile('22-three-node-cycle.json')
+    expect(r.lifts).toHaveLength(1)
+    expect(r.lifts[0]).toMatchObject({ status: 'pending', units: 7000, action: 0 })
+    // Certified balances are untouched while the lift's chits are pending; every check holds.
+    expect(balances(r)).toEqual({ t1: [-10000, -10000], t2: [-7000, -7000], t3: [-12000, -12000] })
+    expect(nets(r)).toEqual({ A: 2000, B: 3000, C: -5000 })
+    expect(r.users.B).toMatchObject({ crashes: 1, up: true })
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('22 with the crash carried through: the interrupted lift voids at expiry (30 s), a later clear clears 7000', async () => {
+    const r = await runScenarioFile('22-crash-mid-lift.json')
+    expect(r.lifts.map(l => [l.status, l.action])).toEqual([['void', 0], ['good', 2]])
+    expect(balances(r)).toEqual({ t1: [-3000, -3000], t2: [0, 0], t3: [-5000, -5000] })
+    expect(r.totals).toMatchObject({ liftsTried: 2, good: 1, void: 1, pending: 0, unitsCleared: 21000, debtReduction: 21000 })
+    expect(r.tallies.every(t => t.pendingLifts === 0)).toBe(true)
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('23: A (stock of C→A) publishes clutch 1 % → no automatic clearing', async () => {
+    const r = await runScenarioFile('23-clutch-stops-clearing.json')
+    expect(r.lifts).toEqual([])
+    expect(balances(r)).toEqual({ t1: [-10000, -10000], t2: [-7000, -7000], t3: [-12000, -12000] })
+    expect(r.totals).toMatchObject({ liftsTried: 0, unitsCleared: 0 })
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('24: A (foil of A→B 3000) with target 5000, bound 10000 → the circuit lifts 8000 and A ends holding +5000 of B', async () => {
+    const r = await runScenarioFile('24-target-effect.json')
+    expect(r.lifts).toHaveLength(1)
+    expect(r.lifts[0]).toMatchObject({ status: 'good', units: 8000, legs: 3, debtCleared: 24000 })
+    expect(balances(r)).toEqual({ t1: [5000, 5000], t2: [-2000, -2000], t3: [-2000, -2000] })
+    expect(r.users.A).toMatchObject({ net: 7000, initialNet: 7000 })
+    expect(r.totals.debtReduction).toBe(14000) // t1 crossed zero: |−3000| − |+5000| = −2000
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('30: DSR circle A→B→C→D→A: a lift of 10 leaves C stock 0, foil −5; every net unchanged', async () => {
+    const r = await runScenarioFile('30-dsr-circle.json')
+    expect(r.lifts[0]).toMatchObject({ status: 'good', units: 10, legs: 4, debtCleared: 40 })
+    expect(balances(r)).toEqual({ ab: [-10, -10], bc: [0, 0], cd: [-5, -5], da: [-10, -10] })
+    expect(r.checks.harmless).toEqual({ ok: true, failures: [] })
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('31: C\'s unpaid invoice of 5 to B gives no capacity: the circle lifts 10, not 15; the invoice stays open', async () => {
+    const r = await runScenarioFile('31-unpaid-invoice.json')
+    expect(r.actions[0]).toMatchObject({ kind: 'invoice', tally: 'bc', status: 'invoice-open' })
+    expect(r.lifts).toHaveLength(1)
+    expect(r.lifts[0]).toMatchObject({ status: 'good', units: 10, legs: 4, action: 1 })
+    expect(balances(r).bc).toEqual([0, 0])
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('33: two originators on the same cycle at once: one lift is good, the other void (none hangs); same seed, same bytes', async () => {
+    const r = await runScenarioFile('33-interlocking.json')
+    expect(r.lifts.map(l => l.status).sort()).toEqual(['good', 'void'])
+    expect(r.totals).toMatchObject({ pending: 0, unitsCleared: 21000 })
+    expect(balances(r)).toEqual({ t1: [-3000, -3000], t2: [0, 0], t3: [-5000, -5000] })
+    expect(checksHold(r)).toEqual([])
+    const again = await runScenarioFile('33-interlocking.json')
+    expect(JSON.stringify(again)).toBe(JSON.stringify(r))
+  })
+})

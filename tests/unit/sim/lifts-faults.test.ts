@@ -1,0 +1,89 @@
+// Research scenarios 28–37 at the simulator level: payments across the grid, a vanishing originator, a
+// crash during commit, lying referees, starvation by colluders. Every run must also pass the report's
+// checks (tally agreement, conservation, limits, bounds, lift agreement).
+import { describe, expect, it } from 'vitest'
+import type { SimReport } from '../../sim/report'
+import { checksHold, runScenarioFile } from './helpers'
+
+function unchanged (r: SimReport): boolean {
+  return r.tallies.every(t => t.balance === t.initial && t.stockBalance === t.initial) &&
+    Object.values(r.users).every(u => u.net === u.initialNet)
+}
+
+describe('simulator: payments and faults (research scenarios 28–37)', () => {
+  it('28: the 4×4 grid pays 20 from p1203 to p1001 through p1102; the intermediary\'s net is unchanged', async () => {
+    const r = await runScenarioFile('28-grid-pay-20.json')
+    expect(r.lifts).toHaveLength(1)
+    expect(r.lifts[0]).toMatchObject({ kind: 'linear', status: 'good', units: 20, legs: 2, fee: 0, origin: 'p1203', to: 'p1001', action: 0 })
+    const changed = r.tallies.filter(t => t.balance !== t.initial).map(t => [t.id, t.balance, t.stockBalance])
+    expect(changed).toEqual([['x101', 0, 0], ['x112', -10, -10]])
+    expect(r.users.p1102!.net).toBe(r.users.p1102!.initialNet)
+    expect(r.users.p1203!.net).toBe(r.users.p1203!.initialNet - 20)
+    expect(r.users.p1001!.net).toBe(r.users.p1001!.initialNet + 20)
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('29: the same grid refuses 21: no route, nothing changes', async () => {
+    const r = await runScenarioFile('29-grid-pay-21.json')
+    expect(r.actions[0]).toMatchObject({ kind: 'pay', error: { code: 'NO_ROUTE' } })
+    expect(r.totals).toMatchObject({ liftsTried: 0, failed: 1 })
+    expect(unchanged(r)).toBe(true)
+    expect(checksHold(r)).toEqual([])
+  })
+
+  // Known gap (lift execution, reported): with A down before B's chit on t1 is certified (crash at 300 ms,
+  // tests/sim/scenarios/34-originator-down-before-last-chit.json) B refuses, the lift is void everywhere,
+  // but B's queued chit is certified when A returns and its decision is never recorded on t1: that lift
+  // chit stays pending (pendingLifts 1 on t1), holding capacity. Enable once fixed.
+  it.todo('34b: the originator down before the last chit certifies: void, and no lift chit stays pending on any tally')
+
+  it('34: the originator vanishes as the promises come back: the referees decide void; capacity is freed; it learns void when back', async () => {
+    const r = await runScenarioFile('34-vanishing-originator.json')
+    expect(r.lifts).toHaveLength(1)
+    expect(r.lifts[0]).toMatchObject({ status: 'void', units: 7000 })
+    expect(r.users.A).toMatchObject({ crashes: 1, up: true })
+    expect(r.tallies.every(t => t.pendingLifts === 0)).toBe(true)
+    expect(unchanged(r)).toBe(true)
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('35: B is down while the decision is made: the lift is good and B holds the outcome once back', async () => {
+    const r = await runScenarioFile('35-crash-during-commit.json')
+    expect(r.lifts[0]).toMatchObject({ status: 'good', units: 7000 })
+    expect(r.users.B).toMatchObject({ crashes: 1, up: true, net: 3000 })
+    expect(r.tallies.map(t => [t.id, t.balance, t.stockBalance, t.pendingLifts])).toEqual([['t1', -3000, -3000, 0], ['t2', 0, 0, 0], ['t3', -5000, -5000, 0]])
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('36: a lying referee minority changes nothing (good for all) and is caught as a fraud proof when B audits', async () => {
+    const r = await runScenarioFile('36-lying-referee-minority.json')
+    expect(r.lifts[0]).toMatchObject({ status: 'good', units: 7000, fraud: true, action: 0 })
+    expect(r.totals).toMatchObject({ good: 1, fraud: 1, unitsCleared: 21000 })
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('36: a lying majority: one outcome for all (void), nobody loses anything, and the lie is a fraud proof', async () => {
+    const r = await runScenarioFile('36-lying-referee-majority.json')
+    expect(r.lifts[0]).toMatchObject({ status: 'void', fraud: true })
+    expect(r.totals.fraud).toBe(1)
+    expect(unchanged(r)).toBe(true)
+    expect(r.tallies.every(t => t.pendingLifts === 0)).toBe(true)
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('37: a 7-node ring, 4 colluders go silent: with an honest referee the lift voids; no loss', async () => {
+    const r = await runScenarioFile('37-starvation.json')
+    expect(r.lifts[0]).toMatchObject({ status: 'void', legs: 7 })
+    expect(unchanged(r)).toBe(true)
+    expect(checksHold(r)).toEqual([])
+  })
+
+  it('37: the same with a colluding (silent) referee: the honest nodes stay pending, no loss', async () => {
+    const r = await runScenarioFile('37-starvation-colluding-referee.json')
+    expect(r.lifts[0]).toMatchObject({ status: 'pending', legs: 7, origin: 'N1' })
+    expect(unchanged(r)).toBe(true)
+    // N1's conditional chit toward N7 stays pending: counted against N1 only, never applied.
+    expect(r.tallies.filter(t => t.pendingLifts > 0).map(t => t.id)).toEqual(['r7'])
+    expect(checksHold(r)).toEqual([])
+  })
+})
