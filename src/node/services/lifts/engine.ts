@@ -421,7 +421,9 @@ export class LiftEngine {
   #referees (): RefereeRef[] {
     const configured = this.d.config.referees
     if (configured !== undefined && configured.length > 0) return configured.map(r => ({ ...r }))
-    return [{ key: this.d.keys.referee.key, peer: this.d.network.peerId }]
+    // Where the route's terminus (usually no partner of ours) dials this referee: our own addresses.
+    const addrs = (this.d.network.addrs?.() ?? []).filter(a => a.length <= 256).slice(0, 8)
+    return [{ key: this.d.keys.referee.key, peer: this.d.network.peerId, ...(addrs.length > 0 ? { addrs } : {}) }]
   }
 
   #tallyByLink (link: string, session: string): LedgerTally | undefined {

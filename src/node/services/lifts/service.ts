@@ -15,6 +15,7 @@ import { linearOptions, pickCircular } from '../../../core/lift/plan'
 import { DEFAULT_LIFT_CONFIG, type LiftConfig, type LiftServiceDeps, type RouteService } from './contracts'
 import { LiftEngine, type ChosenPlan } from './engine'
 import { LiftNotFoundError, LiftsStoppedError } from './errors'
+import type { RefereeRef } from '../../../core/lift/types'
 import { AUTO_KEY, LiftRecords, type AutoClearSetting, type LiftLocal } from './records'
 import { RefereeService, type RefereeBehaviour } from './referee-service'
 import { liftView } from './views'
@@ -97,8 +98,9 @@ export class LiftService implements LiftApi {
   get ledger (): LiftServiceDeps['ledger'] { return this.deps.ledger }
 
   /** This node's referee, as a lift record names it (for other nodes' `referees` config). */
-  refereeRef (): { key: string, peer: string } {
-    return { key: this.deps.keys.referee.key, peer: this.deps.network.peerId }
+  refereeRef (): RefereeRef {
+    const addrs = (this.deps.network.addrs?.() ?? []).filter(a => a.length <= 256).slice(0, 8)
+    return { key: this.deps.keys.referee.key, peer: this.deps.network.peerId, ...(addrs.length > 0 ? { addrs } : {}) }
   }
 
   // ---- LiftApi ----
