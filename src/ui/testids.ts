@@ -122,7 +122,7 @@ export const T = {
   payPayeeError: 'pay-payee-error',
   payAmount: 'pay-amount',
   payReview: 'pay-review', // asks for a quote
-  payQuote: 'pay-quote', // data-units (the payee receives), data-fee, data-legs, data-to
+  payQuote: 'pay-quote', // data-units (the payee receives), data-fee, data-legs, data-to, data-reach (checking|online|offline; a contact link only)
   payConfirm: 'pay-confirm',
   payEdit: 'pay-edit',
   payProgress: 'pay-progress', // data-step: seeking | pending | good | void | failed

@@ -45,11 +45,6 @@ export interface PayeeView {
   name?: string
   /** This wallet has a tally with them (a plain tally payment is cheaper than a lift). */
   partner?: true
-  /**
-   * From a contact link: whether their wallet answered a signed hello just now (the payee's node must be online
-   * to take the payment, and it then reaches this wallet's referee over that link). Absent for a bare user id.
-   */
-  reachable?: boolean
 }
 
 /** Errors cross the boundary as { code, message } (a ChipsError's stable code). */

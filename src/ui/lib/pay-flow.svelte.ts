@@ -4,9 +4,15 @@
 import type { LiftQuote, LiftView, PayeeView } from '../../worker/api'
 import type { LiftStore } from './lifts.svelte'
 import type { PayStep } from './lift-words'
+import { classifyLink } from './links'
 import { parseChips } from './units'
 
 export type PayPhase = 'edit' | 'quoting' | 'quoted' | 'paying' | 'done'
+/**
+ * Whether the payee's wallet answered a signed hello (only when a contact link names it): 'checking', 'online',
+ * 'offline'. The payee's node must be online to take the payment, and the link lets it reach this wallet's referee.
+ */
+export type PayeeReach = 'checking' | 'online' | 'offline'
 
 export interface PayError { text: string, code?: string | undefined }
 
@@ -22,6 +28,7 @@ export class PayFlow {
   error = $state<PayError | undefined>(undefined)
   payee = $state<PayeeView | undefined>(undefined)
   quote = $state<LiftQuote | undefined>(undefined)
+  reach = $state<PayeeReach | undefined>(undefined)
   /** The lift this payment made, once known (the call's result, or earlier through the live list). */
   liftId = $state<string | undefined>(undefined)
   private startedAt = 0
@@ -73,6 +80,8 @@ export class PayFlow {
     if (!payee.ok) { this.payeeError = payee.error; this.phase = 'edit'; return }
     this.payee = payee.value
     this.store.rememberName(payee.value.userId, payee.value.name)
+    if (classifyLink(text).kind === 'contact') this.#greet(text, payee.value.userId)
+    else this.reach = undefined
     const quote = await this.store.call(api => api.liftQuote({ to: payee.value.userId, units: amount.units }))
     if (!quote.ok) { this.error = { text: quote.error, code: quote.code }; this.phase = 'edit'; return }
     this.quote = quote.value
@@ -98,6 +107,15 @@ export class PayFlow {
     this.phase = 'done'
   }
 
+  /** Says hello to the payee's wallet (in the background, while the route is found and priced). */
+  #greet (link: string, userId: string): void {
+    this.reach = 'checking'
+    void this.store.call(api => api.connect(link)).then(r => {
+      if (this.payee?.userId !== userId) return // another payee since
+      this.reach = r.ok && r.value.hello === 'verified' && r.value.userId === userId ? 'online' : 'offline'
+    })
+  }
+
   /** Back to the form with the same payee and amount (a quote is only good for a moment). */
   edit (): void {
     if (this.phase === 'paying') return
@@ -113,6 +131,7 @@ export class PayFlow {
     this.payeeText = ''
     this.amountText = ''
     this.payee = undefined
+    this.reach = undefined
     this.quote = undefined
     this.error = undefined
     this.payeeError = undefined

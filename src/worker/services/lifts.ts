@@ -2,7 +2,7 @@
 // lift-change subscriptions from the page (comlink proxies), and reading who a payment goes to from what
 // a person pastes or scans (a contact link, a contact card or a bare user id).
 import { ChipsError, MalformedError } from '../../core/errors'
-import type { ContactCard, LiftApi, LiftView, WalletNode } from '../../node/api'
+import type { ContactCard, LiftApi, LiftView } from '../../node/api'
 import type { PayeeView } from '../api'
 import { USER_ID_PATTERN } from '../rpc/lift-schemas'
 import type { NodeService } from './node'
@@ -19,9 +19,6 @@ export class OwnPayeeError extends ChipsError {
   constructor () { super('OWN_PAYEE', 'this is your own wallet; paste the contact link or user id of the person you pay') }
 }
 
-/** How long reading a payee's contact link waits for their wallet's hello. */
-export const HELLO_WAIT_MS = 6_000
-
 export class LiftRpcService {
   #next = 0
   readonly #listeners = new Map<number, LiftListener>()
@@ -30,8 +27,7 @@ export class LiftRpcService {
   constructor (
     private readonly node: NodeService,
     private readonly parseContactLink: (text: string) => ContactCard,
-    private readonly release: (listener: LiftListener) => void = () => {},
-    private readonly helloWaitMs = HELLO_WAIT_MS
+    private readonly release: (listener: LiftListener) => void = () => {}
   ) {}
 
   require (): LiftApi {
@@ -47,11 +43,10 @@ export class LiftRpcService {
     const input = text.trim()
     let userId: string
     let name: string | undefined
-    let card: ContactCard | undefined
     if (USER_ID_PATTERN.test(input)) {
       userId = input
     } else if (input.startsWith('{') || input.includes('#')) {
-      card = this.parseContactLink(input)
+      const card = this.parseContactLink(input)
       userId = card.userId
       name = card.name
     } else {
@@ -61,22 +56,7 @@ export class LiftRpcService {
     const tallies = node.tallies !== undefined ? await node.tallies.list() : []
     const partner = tallies.find(t => t.partner?.userId === userId)?.partner
     name ??= partner?.name
-    const reachable = card !== undefined ? await this.#hello(node, card) : undefined
-    return { userId, ...(name !== undefined ? { name } : {}), ...(partner !== undefined ? { partner: true } : {}), ...(reachable !== undefined ? { reachable } : {}) }
-  }
-
-  /**
-   * Says hello to the payee's node (best effort, bounded): proves the link names that user's wallet and that it
-   * is online, and leaves a link the payee's node uses to call this wallet's referee at the end of the lift.
-   */
-  async #hello (node: WalletNode, card: ContactCard): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const late = new Promise<boolean>(resolve => { timer = setTimeout(() => { resolve(false) }, this.helloWaitMs) })
-    try {
-      return await Promise.race([node.connect(card).then(peer => peer.hello === 'verified' && peer.userId === card.userId, () => false), late])
-    } finally {
-      clearTimeout(timer)
-    }
+    return { userId, ...(name !== undefined ? { name } : {}), ...(partner !== undefined ? { partner: true } : {}) }
   }
 
   add (listener: LiftListener): number {

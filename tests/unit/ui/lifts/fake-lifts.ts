@@ -94,6 +94,9 @@ export class FakeLifts implements LiftApi {
 }
 
 /** The WalletApi's lift calls over a FakeLifts, as the page sees them (errors are plain { code, message }). */
+/** Hellos held by a "slow" contact link, in order. */
+export const slowHellos: Array<() => void> = []
+
 export function liftApi (lifts: FakeLifts, over: Partial<Record<keyof WalletApi, unknown>> = {}): Remote<WalletApi> {
   const plain = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
     try { return await f(...a) } catch (err) { throw { code: (err as { code?: string }).code, message: (err as Error).message } }
@@ -110,6 +113,12 @@ export function liftApi (lifts: FakeLifts, over: Partial<Record<keyof WalletApi,
       if (text === 'mine') throw Object.assign(new Error('this is your own wallet'), { code: 'OWN_PAYEE' })
       if (text.includes('#contact=')) return { userId: text.slice(text.indexOf('=') + 1), name: 'Bob' }
       return { userId: text.trim() }
+    }),
+    /** A hello to the payee: "offline" in the link → unreachable; "slow" → answers when `hello()` is called. */
+    connect: plain(async (link: string) => {
+      if (link.includes('offline')) throw Object.assign(new Error('could not reach them'), { code: 'PEER_UNREACHABLE' })
+      if (link.includes('slow')) await new Promise<void>(resolve => { slowHellos.push(resolve) })
+      return { peerId: 'peer-x', userId: link.slice(link.indexOf('=') + 1).replace(/offline|slow/g, ''), link: 'relayed', hello: 'verified' }
     }),
     ...over
   }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { LiftView } from '../../../../src/worker/api'
 import { LiftStore } from '../../../../src/ui/lib/lifts.svelte'
 import { PayFlow } from '../../../../src/ui/lib/pay-flow.svelte'
-import { FakeLifts, liftApi, PAYEE, STRANGER } from './fake-lifts'
+import { FakeLifts, liftApi, PAYEE, slowHellos, STRANGER } from './fake-lifts'
 
 async function setup (lifts = new FakeLifts()) {
   const store = new LiftStore({ onLost: () => {}, isLost: () => false })
@@ -144,5 +144,43 @@ describe('PayFlow', () => {
     lifts.decide?.()
     await paying
     expect(lifts.paid).toHaveLength(1)
+  })
+})
+
+describe('PayFlow: the payee\'s wallet greeted from a contact link', () => {
+  it('checks in the background while the route is priced: online, offline, or nothing for a bare user id', async () => {
+    const { flow } = await setup()
+    flow.setPayee(`https://w.example/#contact=${PAYEE}`)
+    flow.amountText = '1'
+    await flow.review()
+    expect(flow.phase).toBe('quoted')
+    await tick()
+    expect(flow.reach).toBe('online')
+
+    flow.edit()
+    flow.setPayee(`https://w.example/#contact=offline${PAYEE}`)
+    await flow.review()
+    await tick()
+    expect(flow.reach).toBe('offline')
+
+    flow.edit()
+    flow.setPayee(PAYEE)
+    await flow.review()
+    expect(flow.reach).toBeUndefined()
+  })
+
+  it('a late hello for an earlier payee does not mark the current one', async () => {
+    const { flow } = await setup()
+    flow.setPayee(`https://w.example/#contact=slow${STRANGER}`)
+    flow.amountText = '1'
+    await flow.review() // NO_ROUTE for STRANGER, but the hello is under way
+    expect(flow.reach).toBe('checking')
+    flow.setPayee(`https://w.example/#contact=offline${PAYEE}`)
+    await flow.review()
+    await tick()
+    expect(flow.reach).toBe('offline')
+    slowHellos.shift()?.()
+    await tick()
+    expect(flow.reach).toBe('offline')
   })
 })
