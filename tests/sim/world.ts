@@ -30,6 +30,7 @@ import { RouteOracle } from './oracle'
 import type { RefereeRef } from '../../src/core/lift/types'
 import { DEFAULT_LIFT_CONFIG } from '../../src/node/services/lifts/contracts'
 import { liftKeys } from '../../src/node/services/lifts/keys'
+import { routeServiceFor } from '../../src/node/services/lifts/route-service'
 import { nodeMemberIdentity } from '../../src/node/services/tallies/member'
 
 const INVITE_BASE = 'https://sim.invalid/'
@@ -177,7 +178,8 @@ export class SimWorld {
       recovery: false,
       lifts: {
         config: { ...definedOnly(scenario.lifts), ...(this.#referees !== undefined ? { referees: this.#referees } : {}) },
-        ...(scenario.discovery === 'oracle' ? { route: deps => this.#oracle.service(deps, scenario.lifts.maxDepth ?? DEFAULT_LIFT_CONFIG.maxDepth) } : {}),
+        // 'nodes': the route service of src/node/services/lifts (named here until wallet-node makes it its default).
+        route: scenario.discovery === 'oracle' ? deps => this.#oracle.service(deps, scenario.lifts.maxDepth ?? DEFAULT_LIFT_CONFIG.maxDepth) : deps => routeServiceFor(deps),
         ...(this.#liesTo.has(user.name) ? { refereeBehaviour: { equivocate: (peer: string) => this.#liesTo.get(user.name)!.has(peer) } } : {})
       }
     }

@@ -1,6 +1,6 @@
 // Research scenarios 22–33 at the simulator level (tests/sim/scenarios/*.json run through the whole
-// simulator: real nodes, real tallies, lifts, report). Discovery is the route oracle ("discovery":
-// "oracle") so that these check execution and the report; route-discovery tests live with the route service.
+// simulator: real nodes, real tallies, distributed discovery, lifts, report). Scenarios whose fault must hit
+// a precise phase of a lift use the route oracle ("discovery": "oracle": the lift starts at t = 0).
 import { describe, expect, it } from 'vitest'
 import type { SimReport } from '../../sim/report'
 import { checksHold, runScenarioFile } from './helpers'
@@ -26,18 +26,19 @@ describe('simulator: circular clearing (research scenarios 22–33)', () => {
     expect(checksHold(r)).toEqual([])
   })
 
-  it('22 (the issue\'s example): B crashes in the middle of the lift; at 60 s it is still pending (life 120 s) and nobody lost anything', async () => {
+  it('22 (the issue\'s example, distributed discovery): B crashes for 5 s during the lift; the lift still clears 7000 (3000/0/5000)', async () => {
     const r = await runScenarioFile('22-three-node-cycle.json')
+    expect(balances(r)).toEqual({ t1: [-3000, -3000], t2: [0, 0], t3: [-5000, -5000] })
     expect(r.lifts).toHaveLength(1)
-    expect(r.lifts[0]).toMatchObject({ status: 'pending', units: 7000, action: 0 })
-    // Certified balances are untouched while the lift's chits are pending; every check holds.
-    expect(balances(r)).toEqual({ t1: [-10000, -10000], t2: [-7000, -7000], t3: [-12000, -12000] })
+    expect(r.lifts[0]).toMatchObject({ kind: 'circular', status: 'good', units: 7000, legs: 3, debtCleared: 21000, action: 0 })
     expect(nets(r)).toEqual({ A: 2000, B: 3000, C: -5000 })
     expect(r.users.B).toMatchObject({ crashes: 1, up: true })
+    expect(r.totals).toMatchObject({ liftsTried: 1, good: 1, void: 0, pending: 0, unitsCleared: 21000, debtReduction: 21000 })
+    expect(r.tallies.every(t => t.pendingLifts === 0)).toBe(true)
     expect(checksHold(r)).toEqual([])
   })
 
-  it('22 with the crash carried through: the interrupted lift voids at expiry (30 s), a later clear clears 7000', async () => {
+  it('22 with B\'s crash cutting the lift (oracle discovery, so the lift is under way at 500 ms): it voids at expiry (30 s), a later clear clears 7000', async () => {
     const r = await runScenarioFile('22-crash-mid-lift.json')
     expect(r.lifts.map(l => [l.status, l.action])).toEqual([['void', 0], ['good', 2]])
     expect(balances(r)).toEqual({ t1: [-3000, -3000], t2: [0, 0], t3: [-5000, -5000] })
