@@ -5,6 +5,12 @@
 // from itself to the target). Both are size-capped and checked against the core schemas
 // (src/core/lift/schema.ts) here, so garbage never reaches the route service. Neither carries a user id:
 // the target is a per-session token, tallies are per-session link nonces and nodes per-session keys.
+//
+// Depth: the originator sends depth = its route limit (maxDepth legs); a receiver of depth d that is not the
+// target forwards with d − 1 only when d > 1, so it answers routes of at most d − 1 legs from itself and a
+// route never has more than maxDepth legs. Budget: each hop forwards budgetMs − perHopMs and answers by its
+// own budget (less a margin), so answers reach each sender before its own deadline when a round trip is
+// shorter than perHopMs.
 import type { RouteAnswer, RouteQuery } from '../../core/lift/types'
 import { RouteAnswerSchema, RouteQuerySchema, decodeLiftJson } from '../../core/lift/schema'
 import { TooLargeError } from '../../core/errors'

@@ -44,9 +44,11 @@ export interface RouteServiceDeps {
 export interface RouteLimits extends SessionLimits {
   /** The longest a node works on someone else's query, whatever budget the query grants, ms. */
   maxRelayBudgetMs: number
+  /** Shallower queries of a session explored on their own while its first exploration runs. */
+  reexplore: number
 }
 
-export const DEFAULT_ROUTE_LIMITS: RouteLimits = { ...DEFAULT_SESSION_LIMITS, maxRelayBudgetMs: 60_000 }
+export const DEFAULT_ROUTE_LIMITS: RouteLimits = { ...DEFAULT_SESSION_LIMITS, maxRelayBudgetMs: 60_000, reexplore: 2 }
 
 /** Route messages of this node since it started (the simulator and benches sum them). */
 export interface RouteCounters {
@@ -186,6 +188,16 @@ export class RouteDiscovery implements RouteServiceHandle {
       let answer = known.answer
       if (answer === undefined && !known.own && query.depth === known.depth) {
         answer = await this.#within(known.settled, now + budgetMs - this.#margin)
+      } else if (answer === undefined && !known.own && query.depth > 1 && known.extra < this.#limits.reexplore) {
+        // A shallower query while the exploration runs is a loop or another, longer path (which may be the
+        // wider one). A few are explored on their own (bounded, so loops cost little) rather than dropped.
+        known.extra++
+        const plans = await this.#explore({
+          session, target: query.target, units: query.units, depth: query.depth, budgetMs, via: via.id, key,
+          circularOrigin: false, tally: { messages: 0 }
+        })
+        log('re-explored', plans.length)
+        return { v: 1, key, plans }
       }
       const plans = (answer?.plans ?? []).filter(p => p.hops.length <= query.depth - 1)
       log(answer !== undefined ? 'cached' : 'loop', plans.length)

@@ -13,6 +13,8 @@ export interface SessionEntry {
   answer?: RouteAnswer
   /** When the entry may be forgotten (ms since epoch). */
   expires: number
+  /** Shallower queries explored on their own while this exploration ran. */
+  extra: number
   /** Settles with the answer (undefined: none, e.g. the node's own discovery or a failure) when the exploration ends. */
   readonly settled: Promise<RouteAnswer | undefined>
 }
@@ -58,7 +60,7 @@ export class RouteSessions {
     this.#makeRoom(now)
     let resolve: (answer: RouteAnswer | undefined) => void = () => {}
     const settled = new Promise<RouteAnswer | undefined>(r => { resolve = r })
-    const entry: RunningEntry = { own, depth, expires: until + this.limits.keepMs, settled, resolve }
+    const entry: RunningEntry = { own, depth, expires: until + this.limits.keepMs, extra: 0, settled, resolve }
     this.#entries.set(session, entry)
     this.#running.set(entry, entry)
     return entry
