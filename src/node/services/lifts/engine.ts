@@ -47,6 +47,8 @@ export class LiftEngine {
   readonly #waiters = new Map<string, Set<() => void>>()
   /** Lifts whose decision is awaited in process (pay/clear resolve on it). */
   readonly #decided = new Map<string, Set<(lift: LiftLocal) => void>>()
+  /** (tally, lift) decisions being recorded for chits certified after their lift was decided. */
+  readonly #resolving = new Set<string>()
   /** (lift, leg) receptions in progress: a duplicate message is acknowledged and ignored. */
   readonly #receiving = new Set<string>()
   #stopped = false
@@ -56,7 +58,7 @@ export class LiftEngine {
   constructor (private readonly d: EngineDeps) {}
 
   start (): void {
-    this.#off.push(this.d.ledger.onCertified(tally => { this.#wake(tally) }))
+    this.#off.push(this.d.ledger.onCertified(tally => { this.#wake(tally); this.#resolveLate(tally) }))
     // A decision certified on one of my tallies (by whoever submitted it) is learnt like a decision message:
     // a node that was away when the decision spread gets it from its diary when it is back.
     const off = this.d.ledger.onDecision?.((_tally, lift, decisions) => {
@@ -64,6 +66,7 @@ export class LiftEngine {
       this.#learn(lift, decisions, undefined).catch(err => { this.d.logger.log('warn', 'lift.learn-failed', { lift, error: err instanceof Error ? err.message : String(err) }) })
     })
     if (off !== undefined) this.#off.push(off)
+    for (const t of this.d.ledger.tallies()) this.#resolveLate(t.id)
     this.#scheduleRecovery(0)
   }
 
@@ -370,6 +373,33 @@ export class LiftEngine {
       if (from !== undefined && t.partner.peers.length === 1 && t.partner.peers[0] === from && isFinal(updated.status) && updated.fraud === undefined) return
       await this.#send(t, message)
     }))
+  }
+
+  /**
+   * A lift chit certified after its lift was decided here (e.g. queued while the partner was away, and the
+   * lift voided meanwhile) gets the decision recorded too, so no chit of a decided lift stays pending.
+   */
+  #resolveLate (tally: string): void {
+    const state = this.d.ledger.tally(tally)?.state
+    if (state === undefined || this.#stopped) return
+    for (const c of Object.values(state.pending)) {
+      if (c.kind !== 'lift') continue
+      const lift = this.d.records.get(c.lift)
+      if (lift === undefined || (lift.status !== 'good' && lift.status !== 'void')) continue
+      const key = `${tally}/${c.lift}`
+      const chosen = lift.decisions.filter(d => d.body.outcome === lift.status)
+      if (this.#resolving.has(key) || chosen.length === 0) continue
+      this.#resolving.add(key)
+      this.d.ledger.submitDecision(tally, c.lift, chosen, this.d.config.certifyWaitMs)
+        .catch(err => { this.d.logger.log('warn', 'lift.resolve-failed', { lift: c.lift, tally, error: err instanceof Error ? err.message : String(err) }) })
+        .finally(() => { this.#resolving.delete(key) })
+    }
+  }
+
+  /** Decisions signed by this node's own referee: learnt at once (the originator's referee is usually its own node). */
+  learnOwn (lift: string, decision: Signed<LiftDecisionBody>): void {
+    if (this.d.records.get(lift)?.record === undefined || this.#stopped) return
+    this.#learn(lift, [decision], undefined).catch(err => { this.d.logger.log('warn', 'lift.learn-failed', { lift, error: err instanceof Error ? err.message : String(err) }) })
   }
 
   #notifyDecided (lift: LiftLocal): void {

@@ -3,6 +3,8 @@
 // is answered, so a crash can never make it sign a second, different decision. Requests for one lift are
 // taken one at a time.
 import { signLiftDecision } from '../../../core/chit/sign'
+import type { LiftDecisionBody } from '../../../core/chit/types'
+import type { Signed } from '../../../core/codec/envelope'
 import type { SignatureProvider } from '../../../core/crypto/provider'
 import { refereeRequestLift, refereeStep, type RefereeEntry } from '../../../core/lift/referee'
 import type { RefereeAnswer, RefereeRequest } from '../../../core/lift/types'
@@ -33,6 +35,13 @@ export interface RefereeServiceDeps {
 
 export class RefereeService {
   readonly #queues = new Map<string, Promise<unknown>>()
+  readonly #decided = new Set<(lift: string, decision: Signed<LiftDecisionBody>) => void>()
+
+  /** Called with every decision this referee makes (after it is persisted). */
+  onDecided (listener: (lift: string, decision: Signed<LiftDecisionBody>) => void): () => void {
+    this.#decided.add(listener)
+    return () => { this.#decided.delete(listener) }
+  }
 
   constructor (private readonly deps: RefereeServiceDeps) {}
 
@@ -69,6 +78,7 @@ export class RefereeService {
       const entry = step.entry
       await store.write(async tx => { await tx.put('lifts', refereeKey(entry.lift), entry) })
       this.deps.logger.log('info', 'referee.decided', { lift: entry.lift, outcome: entry.outcome, type: request.type })
+      for (const l of this.#decided) l(entry.lift, entry.decision)
     }
     const answer = step.answer
     if (answer.status === 'decided' && this.deps.behaviour?.equivocate?.(from.peerId) === true) {

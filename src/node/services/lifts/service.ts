@@ -56,6 +56,7 @@ export class LiftService implements LiftApi {
   readonly #events = new Emitter<{ change: LiftView }>()
   #auto: AutoClearSetting = { on: false }
   #autoTimer: TimerHandle | undefined
+  #offReferee: (() => void) | undefined
   #stopped = false
 
   constructor (private readonly deps: LiftServiceOptions) {
@@ -77,6 +78,8 @@ export class LiftService implements LiftApi {
 
   async start (): Promise<void> {
     await this.#records.load()
+    const referee = this.referee
+    if (referee !== undefined) this.#offReferee = referee.onDecided((lift, decision) => { this.#engine.learnOwn(lift, decision) })
     this.#auto = (await this.deps.store.read(async tx => await tx.get<AutoClearSetting>('lifts', AUTO_KEY))) ?? { on: false }
     this.referee?.start()
     serveLift(this.deps.network, async (message, from) => { await this.#engine.handle(message, from) })
@@ -89,6 +92,7 @@ export class LiftService implements LiftApi {
     this.#stopped = true
     this.deps.network.unhandle(LIFT_PROTOCOL)
     this.referee?.stop()
+    this.#offReferee?.()
     this.deps.route.stop()
     this.#engine.stop()
     if (this.#autoTimer !== undefined) this.deps.timers.clearTimeout(this.#autoTimer)

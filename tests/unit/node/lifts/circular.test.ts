@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { balanceOn, liftWorld, netOf, pendingLifts } from './world'
 
-describe('circular lifts (simulated network, real diaries)', () => {
+describe('circular lifts (simulated network, real diaries)', { timeout: 60_000 }, () => {
   it('scenario 22: A→B 10000, B→C 7000, C→A 12000 clears 7000 (3000/0/5000), every net unchanged', async () => {
     const w = liftWorld(2201)
     const [a, b, c] = [await w.wallet('A'), await w.wallet('B'), await w.wallet('C')]
@@ -34,7 +34,7 @@ describe('circular lifts (simulated network, real diaries)', () => {
   })
 })
 
-describe('lifts with the real discovery (/mychips/route/1.0.0) on every node', () => {
+describe('lifts with the real discovery (/mychips/route/1.0.0) on every node', { timeout: 60_000 }, () => {
   it('scenario 22 clears 7000 and a payment crosses the cycle, both found by distributed discovery', async () => {
     const w = liftWorld(2202, { discovery: 'real' })
     const [a, b, c] = [await w.wallet('A'), await w.wallet('B'), await w.wallet('C')]

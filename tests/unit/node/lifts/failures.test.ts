@@ -30,7 +30,7 @@ function agree (a: LiftWallet, b: LiftWallet, c: LiftWallet, t: [string, string,
   expect(balanceOn(c, t[2]) + balanceOn(a, t[2])).toBe(0)
 }
 
-describe('lifts under contention and failures', () => {
+describe('lifts under contention and failures', { timeout: 60_000 }, () => {
   it('scenario 31: an unpaid invoice adds no capacity: the circle clears 10, not 15, and the invoice stays open', async () => {
     const w = liftWorld(3101)
     const [a, b, c, d] = [await w.wallet('A'), await w.wallet('B'), await w.wallet('C'), await w.wallet('D')]
@@ -101,6 +101,32 @@ describe('lifts under contention and failures', () => {
     expect([netOf(a2), netOf(b), netOf(c)]).toEqual(nets)
     // capacity is free again: the cycle clears
     expect(await w.run(b.lifts.clear())).toMatchObject({ status: 'good', units: 7_000 })
+  })
+
+  it('scenario 34b: the originator is gone before the last chit certifies: B refuses, void; the chit certified on A\'s return is voided too', async () => {
+    const w = liftWorld(3402)
+    const d = await w.wallet('D')
+    const { a, b, c, t } = await cycle(w, { A: { config: { referees: [d.lifts.refereeRef()] } } })
+    const nets = [netOf(a), netOf(b), netOf(c)]
+    a.lifts.clear().catch(() => undefined)
+    // C gave toward B: B is about to certify its chit toward A, which needs A
+    for (let i = 0; i < 2_000 && pendingLifts(c, t[1]) === 0; i++) await w.time.advance(1)
+    expect(pendingLifts(b, t[0])).toBe(0)
+    await a.crash()
+    w.net.partition([[a.identity.peerId]])
+    await w.time.advance(DEFAULT_LIFT_CONFIG.certifyWaitMs + 5_000)
+    const lift = (await b.lifts.list())[0]!
+    expect(lift).toMatchObject({ status: 'void', error: { code: 'LIFT_CHIT_REFUSED' } })
+    expect(await c.lifts.get(lift.id)).toMatchObject({ status: 'void' })
+    expect(pendingLifts(c, t[1])).toBe(0)
+    // A returns: B's queued chit is certified on t1 now, after the void decision — and voided at once
+    w.net.heal()
+    const a2 = await a.restart()
+    await w.time.advance(LIFE + GRACE + 30_000)
+    expect(await a2.lifts.get(lift.id)).toMatchObject({ status: 'void' })
+    for (const [x, id] of sides(a2, b, c, t)) expect(pendingLifts(x, id)).toBe(0)
+    agree(a2, b, c, t)
+    expect([netOf(a2), netOf(b), netOf(c)]).toEqual(nets)
   })
 
   it('scenario 35: a node away while the decision spreads gets it when back; termination, agreement, harmlessness, tally agreement', async () => {

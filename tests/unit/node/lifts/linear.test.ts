@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { balanceOn, liftWorld, netOf, pendingLifts, type LiftWallet } from './world'
 
-describe('linear lifts (payments to anyone)', () => {
+describe('linear lifts (payments to anyone)', { timeout: 60_000 }, () => {
   it('scenario 27: P pays Q across P→X→Q up to the least free lading; one unit more is NO_ROUTE, shown as failed', async () => {
     const w = liftWorld(2701)
     const [p, x, q] = [await w.wallet('P'), await w.wallet('X'), await w.wallet('Q')]
