@@ -52,7 +52,7 @@ async function until (api: WalletApi, id: string, check: (v: TallyView) => boole
   throw new Error('timed out')
 }
 
-describe('tally RPC (worker facade)', () => {
+describe('tally RPC (worker facade)', { timeout: 20_000 }, () => {
   it('refuses calls before the node runs and bad arguments, as { code, message }', async () => {
     const net = new SimNetwork({ timers: systemTimers, random: systemRandom, latency: { minMs: 1, maxMs: 2 } })
     const a = await wallet(net, 'Alice')
