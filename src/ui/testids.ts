@@ -45,7 +45,7 @@ export const T = {
   scanner: 'scanner', // the camera view; data-state: starting | scanning | denied | unsupported | failed
   scannerClose: 'scanner-close',
   tallyNew: 'tally-new', // "Invite someone" on the tally list
-  tallyRow: 'tally-row', // data-tally-id, data-state (invited|awaiting-me|awaiting-partner|open|closing|closed|refused), data-balance
+  tallyRow: 'tally-row', // data-tally-id, data-state (invited|revising|awaiting-me|awaiting-partner|open|closing|closed|refused|replaced), data-balance
   tallyBack: 'tally-back',
   inviteExtend: 'invite-extend', // radio: I extend credit
   inviteAsk: 'invite-ask', // radio: I ask for credit
