@@ -2,7 +2,11 @@
 // - certificates verified per second (one at a time, against the head, as a member does on arrival);
 // - time and memory to verify a 10,000-entry diary from genesis, next to the raw cost of its signatures
 //   (signatures checked × raw verify time, measured in the same run with the same parallelism);
-//   target: within 1.25× of the raw cost;
+//   target: within 1.25× of the raw cost. The baseline: the same provider verifies the same signatures
+//   (bytes prepared beforehand, outside the timing) with the same concurrency model as verifyHistory — a
+//   sliding window of BATCH certificates' worth of signatures (BATCH × 5) in flight, the next verify started
+//   as soon as any one finishes (verifyHistory keeps BATCH certificates in flight, starting the next as it
+//   takes the oldest, so the baseline is never less parallel than the verifier);
 // - time to catch up from the latest checkpoint (snapshot + its certificate + the entries after it).
 // Each entry: 1 action, signed by its author; 2 stock + 2 foil members approve (5 signatures per entry): a
 // round-0 certificate, whose fast quorum is every member of a 2-member party. (A recovery-round certificate
@@ -10,6 +14,7 @@
 // Smoke mode: 50 entries.
 import { webcrypto } from 'node:crypto'
 import { webCryptoProvider } from '../../src/core/crypto/webcrypto'
+import type { SignatureProvider } from '../../src/core/crypto/provider'
 import { sha256, hashOf } from '../../src/core/codec/hash'
 import { toBase64url, fromBase64url } from '../../src/core/codec/base64url'
 import { signingBytes } from '../../src/core/codec/envelope'
@@ -28,7 +33,22 @@ const machine: ReplicatedMachine<Counter, Add> = {
   members: s => s.members
 }
 
-const BATCH = 64
+/** Certificates in flight in verifyHistory (its `batch` option), and so signatures in flight in the raw baseline. */
+const BATCH = 16
+/** Certificates signed at once while building the diary (not timed). */
+const SIGN_BATCH = 64
+
+/** Verifies every triple, `window` in flight at once: each worker takes the next triple when its last verify ends. */
+async function rawVerify (provider: SignatureProvider, triples: ReadonlyArray<[Uint8Array, Uint8Array, Uint8Array]>, window: number): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < triples.length) {
+      const [k, m, s] = triples[next++]!
+      if (!(await provider.verify(k, m, s))) throw new Error('a raw signature failed to verify')
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(window, triples.length) }, worker))
+}
 
 async function mb (): Promise<number> {
   return process.memoryUsage().heapUsed / 2 ** 20
@@ -58,8 +78,8 @@ const bench: Bench = async (ctx) => {
     head = { seq, hash: entryHash(body), state: { ...head.state, count: head.state.count + 1 } }
   }
   const certs: Certificate<Add>[] = []
-  for (let i = 0; i < bodies.length; i += BATCH) {
-    certs.push(...await Promise.all(bodies.slice(i, i + BATCH).map(async body => {
+  for (let i = 0; i < bodies.length; i += SIGN_BATCH) {
+    certs.push(...await Promise.all(bodies.slice(i, i + SIGN_BATCH).map(async body => {
       const hash = entryHash(body)
       const [entry, ...approvals] = await Promise.all([
         signEntry(provider, secrets[2]!, body),
@@ -71,20 +91,18 @@ const bench: Bench = async (ctx) => {
   const wire = JSON.parse(JSON.stringify(certs)) as unknown[]
   ctx.log(`built in ${Math.round(performance.now() - t0)} ms (${Math.round(JSON.stringify(wire).length / 1024)} KiB as JSON)`)
 
-  // Raw cost: the same signatures, verified with the same parallelism, bytes prepared beforehand.
+  // Raw cost: the same signatures, verified with the same parallelism (a sliding window of `perWindow` verifies
+  // in flight, refilled as each finishes), bytes prepared beforehand.
   const triples: Array<[Uint8Array, Uint8Array, Uint8Array]> = []
   for (const c of certs) {
     for (const env of [c.entry, ...c.approvals]) {
       triples.push([fromBase64url(env.signer), signingBytes(env.type === ENTRY_TYPE ? ENTRY_TYPE : ANSWER_TYPE, env.body, env.signer), fromBase64url(env.sig)])
     }
   }
-  const perBatch = triples.length / certs.length * BATCH
+  const perWindow = triples.length / certs.length * BATCH
   await provider.verify(...triples[0]!) // warm up
   const r0 = performance.now()
-  for (let i = 0; i < triples.length; i += perBatch) {
-    const ok = await Promise.all(triples.slice(i, i + perBatch).map(([k, m, s]) => provider.verify(k, m, s)))
-    if (!ok.every(Boolean)) throw new Error('a raw signature failed to verify')
-  }
+  await rawVerify(provider, triples, perWindow)
   const rawMs = performance.now() - r0
 
   // Verification from genesis.
@@ -125,6 +143,7 @@ const bench: Bench = async (ctx) => {
     rawSignatureMs: Math.round(rawMs),
     signatures: triples.length,
     ratioToRaw: Number(ratio.toFixed(3)),
+    baseline: `the same ${triples.length} signatures, same provider, same run, ${perWindow} verifies in flight (sliding window, as verifyHistory's ${BATCH} certificates)`,
     target: 'within 1.25 × (signatures checked × raw verify time, same run)',
     meetsTarget: ratio <= 1.25
   })

@@ -5,7 +5,7 @@
 import * as v from 'valibot'
 import type { SignatureProvider } from '../crypto/provider'
 import { ChipsError, InvalidSignatureError, MalformedError, TooLargeError } from '../errors'
-import { assertIntegral, canonicalBytes } from './canonical'
+import { assertIntegral, canonicalBytes, canonicalJson, integralCanonicalJson } from './canonical'
 import { fromBase64urlOfLength, toBase64url } from './base64url'
 
 export const ENVELOPE_VERSION = 1
@@ -44,8 +44,46 @@ const EnvelopeSchema = v.object({
   sig: v.pipe(v.string(), v.length(86))
 })
 
+const encoder = new TextEncoder()
+const BODY_START = '{"body":'.length
+
+/** The signed bytes; the body's canonical text is bytes[BODY_START, bodyEnd). */
+interface SigningParts {
+  bytes: Uint8Array
+  bodyEnd: number
+}
+
+/** UTF-8 length of a string (surrogate pairs count 4, as TextEncoder writes them; lone ones 3, as U+FFFD). */
+function utf8Length (s: string): number {
+  let n = s.length
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) n += 1
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 2; i++ } else n += 2
+  }
+  return n
+}
+
+/**
+ * canonicalBytes({ v, type, body, signer }) built around the body's canonical text: the keys sort as
+ * body < signer < type < v, so the body's bytes are a slice of the signed bytes and whoever needs the
+ * body's hash (a diary entry's) gets it without canonicalizing it again. Undefined for a body the
+ * envelope's canonical form would omit or reject (the caller then takes the plain path).
+ */
+function signingParts (type: string, body: unknown, signer: string): SigningParts | undefined {
+  if (body === undefined || typeof body === 'function' || typeof body === 'symbol' || typeof body === 'bigint' ||
+      typeof type !== 'string' || typeof signer !== 'string') return undefined
+  const text = integralCanonicalJson(body, 'body')
+  const tail = `,"signer":${canonicalJson(signer)},"type":${canonicalJson(type)},"v":${ENVELOPE_VERSION}}`
+  const bytes = encoder.encode(`{"body":${text}${tail}`)
+  return { bytes, bodyEnd: bytes.length - utf8Length(tail) }
+}
+
 /** The exact bytes a signer signs for (type, body, signer). Also used for detached signatures (tally documents). */
 export function signingBytes (type: string, body: unknown, signer: string): Uint8Array {
+  const parts = signingParts(type, body, signer)
+  if (parts !== undefined) return parts.bytes
   assertIntegral(body, 'body')
   return canonicalBytes({ v: ENVELOPE_VERSION, type, body, signer })
 }
@@ -77,16 +115,31 @@ export interface VerifyOptions {
  * or InvalidSignatureError.
  */
 export async function verifyEnvelope<T> (p: SignatureProvider, env: unknown, opts: VerifyOptions): Promise<Signed<T>> {
+  return (await verifyEnvelopeBytes<T>(p, env, opts)).envelope
+}
+
+export interface VerifiedEnvelope<T> {
+  envelope: Signed<T>
+  /** The UTF-8 bytes of the body's canonical text (RFC 8785): sha256 of them is hashOf(body). Absent for a body without one (undefined). */
+  bodyBytes: Uint8Array | undefined
+}
+
+/** verifyEnvelope, also handing back the body's canonical bytes (so a caller can hash the body without encoding it again). */
+export async function verifyEnvelopeBytes<T> (p: SignatureProvider, env: unknown, opts: VerifyOptions): Promise<VerifiedEnvelope<T>> {
   const parsed = v.safeParse(EnvelopeSchema, env)
   if (!parsed.success) throw new MalformedError(`malformed signed envelope: ${v.summarize(parsed.issues)}`)
   const e = parsed.output
   if (e.type !== opts.type) throw new WrongTypeError(opts.type, e.type)
   if (opts.signer !== undefined && e.signer !== opts.signer) throw new WrongSignerError(opts.signer, e.signer)
-  const bytes = signingBytes(e.type, e.body, e.signer)
+  const parts = signingParts(e.type, e.body, e.signer)
+  const bytes = parts?.bytes ?? signingBytes(e.type, e.body, e.signer)
   const limit = opts.maxBytes ?? MAX_ENVELOPE_BYTES
   if (bytes.length > limit) throw new TooLargeError(bytes.length, limit, `signed '${e.type}'`)
   const pub = fromBase64urlOfLength(e.signer, 32, 'signer')
   const sig = fromBase64urlOfLength(e.sig, 64, 'signature')
   if (!(await p.verify(pub, bytes, sig))) throw new InvalidSignatureError(`invalid signature on '${e.type}' by ${e.signer}`)
-  return { v: ENVELOPE_VERSION, type: e.type, body: e.body as T, signer: e.signer, sig: e.sig }
+  return {
+    envelope: { v: ENVELOPE_VERSION, type: e.type, body: e.body as T, signer: e.signer, sig: e.sig },
+    bodyBytes: parts?.bytes.subarray(BODY_START, parts.bodyEnd)
+  }
 }

@@ -5,13 +5,13 @@ import * as v from 'valibot'
 import type { SignatureProvider } from '../crypto/provider'
 import { MalformedError } from '../errors'
 import { verifyAnswer, type Answer } from './answer'
-import { verifyEntrySignature, type Entry } from './entry'
+import { verifyHashedEntry, type Entry } from './entry'
 import { AnswerMismatchError, DuplicateAnswerError, NoQuorumError, NotAMemberError } from './errors'
-import { evaluateEntry, type Evaluation } from './evaluate'
+import { evaluateHashedEntry, type Evaluation } from './evaluate'
 import type { DiaryContext, Head } from './head'
 import { fastQuorumWeight, hasFastQuorum, hasMajority, isMember, weightOf, totalWeight } from './quorum'
 import { roundKey, sameRound } from './round'
-import { CertificateSchema } from './schema'
+import { CertificateShapeSchema } from './schema'
 
 export interface Certificate<A> {
   entry: Entry<A>
@@ -28,13 +28,25 @@ export function makeCertificate<A> (entry: Entry<A>, approvals: readonly Answer[
 
 /** Shape and every signature (state-independent: bulk verification runs this in parallel). */
 export async function verifyCertificateSignatures<A> (p: SignatureProvider, cert: unknown): Promise<Certificate<A>> {
-  const r = v.safeParse(CertificateSchema, cert)
+  return (await verifyHashedCertificate<A>(p, cert)).certificate
+}
+
+export interface HashedCertificate<A> {
+  certificate: Certificate<A>
+  /** entryHash(certificate.entry). */
+  hash: string
+}
+
+/** verifyCertificateSignatures, and the entry's hash (computed from the bytes its signature was checked over). */
+export async function verifyHashedCertificate<A> (p: SignatureProvider, cert: unknown): Promise<HashedCertificate<A>> {
+  // The outer shape only: each envelope's own shape is checked (once) as its signature is.
+  const r = v.safeParse(CertificateShapeSchema, cert)
   if (!r.success) throw new MalformedError(`malformed certificate: ${v.summarize(r.issues)}`)
-  const [entry, ...approvals] = await Promise.all([
-    verifyEntrySignature<A>(p, r.output.entry),
-    ...r.output.approvals.map(a => verifyAnswer(p, a))
+  const [{ entry, hash }, approvals] = await Promise.all([
+    verifyHashedEntry<A>(p, r.output.entry),
+    Promise.all(r.output.approvals.map(a => verifyAnswer(p, a)))
   ])
-  return { entry: entry as Entry<A>, approvals: approvals as Answer[] }
+  return { certificate: { entry, approvals }, hash }
 }
 
 /**
@@ -68,8 +80,8 @@ export function checkApprovals<S, A> (ev: Evaluation<S>, entry: Entry<A>, approv
 
 /** Full check of an untrusted certificate for the entry after `head`. Returns it and the state after it. */
 export async function verifyCertificate<S, A> (ctx: DiaryContext<S, A>, head: Head<S>, cert: unknown): Promise<{ certificate: Certificate<A>, evaluation: Evaluation<S> }> {
-  const certificate = await verifyCertificateSignatures<A>(ctx.provider, cert)
-  const evaluation = await evaluateEntry(ctx, head, certificate.entry)
+  const { certificate, hash } = await verifyHashedCertificate<A>(ctx.provider, cert)
+  const evaluation = await evaluateHashedEntry(ctx, head, certificate.entry, hash)
   checkApprovals(evaluation, certificate.entry, certificate.approvals)
   return { certificate, evaluation }
 }

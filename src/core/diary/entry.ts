@@ -3,8 +3,9 @@
 // the signature is checked separately, so no variant of a signature can make a "different" entry.
 import * as v from 'valibot'
 import type { SignatureProvider } from '../crypto/provider'
-import { hashOf } from '../codec/hash'
-import { signEnvelope, verifyEnvelope, type Signed } from '../codec/envelope'
+import { hashOf, sha256 } from '../codec/hash'
+import { toBase64url } from '../codec/base64url'
+import { signEnvelope, verifyEnvelopeBytes, type Signed } from '../codec/envelope'
 import { MalformedError } from '../errors'
 import { AuthorMismatchError } from './errors'
 import { EntryBodySchema } from './schema'
@@ -47,10 +48,22 @@ export function signEntry<A> (p: SignatureProvider, secret: Uint8Array, body: En
 
 /** Shape, author binding and signature of an untrusted entry. Throws a named error. */
 export async function verifyEntrySignature<A> (p: SignatureProvider, entry: unknown): Promise<Entry<A>> {
-  const env = await verifyEnvelope<unknown>(p, entry, { type: ENTRY_TYPE })
+  return (await verifyHashedEntry<A>(p, entry)).entry
+}
+
+export interface HashedEntry<A> {
+  entry: Entry<A>
+  /** entryHash(entry), from the bytes the signature was checked over (the body is canonicalized once). */
+  hash: string
+}
+
+/** verifyEntrySignature, and the entry's hash. */
+export async function verifyHashedEntry<A> (p: SignatureProvider, entry: unknown): Promise<HashedEntry<A>> {
+  const { envelope: env, bodyBytes } = await verifyEnvelopeBytes<unknown>(p, entry, { type: ENTRY_TYPE })
   const body = parseEntryBody<A>(env.body)
   if (body.author !== env.signer) throw new AuthorMismatchError(body.author, env.signer)
-  return { ...env, body }
+  // The parsed body has the same canonical text as the signed one (strict schema: same fields, same values).
+  return { entry: { ...env, body }, hash: bodyBytes !== undefined ? toBase64url(sha256(bodyBytes)) : entryHash(body) }
 }
 
 export function parseEntryBody<A> (body: unknown): EntryBody<A> {

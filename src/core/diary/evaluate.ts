@@ -59,6 +59,11 @@ export function membersOf<S, A> (machine: ReplicatedMachine<S, A>, state: S): Me
  * verifyEntrySignature first, so bulk verification can check signatures in parallel). Throws a named error.
  */
 export async function evaluateEntry<S, A> (ctx: DiaryContext<S, A>, head: Head<S>, entry: Entry<A>): Promise<Evaluation<S>> {
+  return await evaluateHashedEntry(ctx, head, entry, entryHash(entry))
+}
+
+/** evaluateEntry for an entry whose hash is known: `hash` MUST be entryHash(entry) (verifyHashedEntry gives both). */
+export async function evaluateHashedEntry<S, A> (ctx: DiaryContext<S, A>, head: Head<S>, entry: Entry<A>, hash: string): Promise<Evaluation<S>> {
   const body = entry.body
   if (body.tally !== ctx.tally) throw new WrongTallyError(ctx.tally, body.tally)
   if (body.seq <= head.seq) throw new DuplicateSeqError(body.seq, head.seq)
@@ -82,5 +87,5 @@ export async function evaluateEntry<S, A> (ctx: DiaryContext<S, A>, head: Head<S
   const said = body.refused.map(r => `${r.index}:${r.code}`).join(',')
   if (got !== said) throw new RefusalMismatchError(body.seq, `recorded refusals [${said}], applying gives [${got}]`)
   if (isRelaxed(parties) && outcome.refused.length > 0) throw new RelaxedQuorumRefusedError(body.seq, outcome.refused[0]!.code)
-  return { hash: entryHash(entry), members, parties, state: outcome.state, refused: outcome.refused }
+  return { hash, members, parties, state: outcome.state, refused: outcome.refused }
 }

@@ -58,6 +58,12 @@ export const CertificateSchema = v.strictObject({
   approvals: v.pipe(v.array(Envelope), v.maxLength(256))
 })
 
+/** CertificateSchema without its envelopes' shapes, for a verifier that checks each envelope fully anyway. */
+export const CertificateShapeSchema = v.strictObject({
+  entry: v.unknown(),
+  approvals: v.pipe(v.array(v.unknown()), v.maxLength(256))
+})
+
 export const ReleaseProofSchema = v.strictObject({
   entry: Envelope,
   refusals: v.pipe(v.array(Envelope), v.maxLength(256)),

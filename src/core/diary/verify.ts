@@ -1,11 +1,13 @@
 // Offline verification of a diary: from the genesis, or from a checkpoint. Every entry must chain onto the
 // previous one, every certificate is checked against the member set in force at its seq, and every action is
-// re-applied through the machine. Signatures do not depend on the state, so they are checked in parallel
-// batches (WebCrypto parallelises) a batch ahead of the sequential re-application.
+// re-applied through the machine. Signatures do not depend on the state, so they are checked ahead of the
+// sequential re-application, a sliding window of certificates in flight (WebCrypto verifies in parallel off
+// the main thread): as each certificate is taken in seq order, the one `window` places later is started, so
+// the verifiers never run dry while entries are re-applied.
 import type { Answer } from './answer'
-import { checkApprovals, verifyCertificateSignatures, type Certificate } from './certificate'
+import { checkApprovals, verifyHashedCertificate, type Certificate, type HashedCertificate } from './certificate'
 import { BrokenHistoryError, CheckpointMismatchError, CheckpointUntrustedError, WrongTallyError } from './errors'
-import { evaluateEntry, stateDigest } from './evaluate'
+import { evaluateHashedEntry, stateDigest } from './evaluate'
 import type { DiaryContext, Genesis, Head } from './head'
 import { genesisHead } from './head'
 import type { MemberSet } from './machine'
@@ -22,31 +24,35 @@ export interface VerifiedHistory<S> {
 }
 
 export interface VerifyOptions {
-  /** Certificates whose signatures are checked at once (default 64). */
+  /**
+   * Certificates whose signatures are in flight at once, ahead of the re-application (default 16: enough to
+   * keep the verifiers busy; a longer window only keeps more garbage alive, which costs collection time).
+   */
   batch?: number
 }
 
 async function verifyFrom<S, A> (ctx: DiaryContext<S, A>, start: Head<S>, certificates: readonly unknown[], opts: VerifyOptions): Promise<VerifiedHistory<S>> {
-  const batch = Math.max(1, opts.batch ?? 64)
+  const window = Math.max(1, opts.batch ?? 16)
+  const n = certificates.length
   const result: VerifiedHistory<S> = { head: start, entries: 0, signatures: 0, refused: 0 }
-  const signatures = (from: number): Promise<Certificate<A>[]> | undefined => {
-    if (from >= certificates.length) return undefined
-    const p = Promise.all(certificates.slice(from, from + batch).map(c => verifyCertificateSignatures<A>(ctx.provider, c)))
-    p.catch(() => undefined) // awaited below; never an unhandled rejection if we stop early
-    return p
+  // ring[i % window] holds certificate i's signature check from when i − window was taken until i is.
+  const ring = new Array<Promise<HashedCertificate<A>>>(Math.min(window, n))
+  const launch = (i: number): void => {
+    const p = verifyHashedCertificate<A>(ctx.provider, certificates[i])
+    p.catch(() => undefined) // awaited in order below; never an unhandled rejection if we stop early
+    ring[i % window] = p
   }
-  let next = signatures(0)
-  for (let from = 0; next !== undefined; from += batch) {
-    const checked = await next
-    next = signatures(from + batch)
-    for (const cert of checked) {
-      const ev = await evaluateEntry(ctx, result.head, cert.entry)
-      checkApprovals(ev, cert.entry, cert.approvals)
-      result.head = { seq: cert.entry.body.seq, hash: ev.hash, state: ev.state }
-      result.entries++
-      result.signatures += 1 + cert.approvals.length
-      result.refused += ev.refused.length
-    }
+  let started = 0
+  for (; started < ring.length; started++) launch(started)
+  for (let i = 0; i < n; i++) {
+    const { certificate: cert, hash } = await ring[i % window]!
+    if (started < n) launch(started++)
+    const ev = await evaluateHashedEntry(ctx, result.head, cert.entry, hash)
+    checkApprovals(ev, cert.entry, cert.approvals)
+    result.head = { seq: cert.entry.body.seq, hash: ev.hash, state: ev.state }
+    result.entries++
+    result.signatures += 1 + cert.approvals.length
+    result.refused += ev.refused.length
   }
   return result
 }
@@ -77,14 +83,14 @@ export interface CheckpointStart<S> {
  * the later certificates as usual. CheckpointUntrustedError means: fall back to verifying from an older point.
  */
 export async function verifyFromCheckpoint<S, A> (ctx: DiaryContext<S, A>, trusted: MemberSet, start: CheckpointStart<S>, later: readonly unknown[], opts: VerifyOptions = {}): Promise<VerifiedHistory<S>> {
-  const cert = await verifyCertificateSignatures<A>(ctx.provider, start.checkpoint)
+  const { certificate: cert, hash } = await verifyHashedCertificate<A>(ctx.provider, start.checkpoint)
   const body = cert.entry.body
   if (body.tally !== ctx.tally) throw new WrongTallyError(ctx.tally, body.tally)
   if (body.checkpoint === undefined) throw new BrokenHistoryError(`entry ${body.seq} is not a checkpoint`)
   const digest = await stateDigest(ctx.machine, start.snapshot)
   if (digest !== body.checkpoint) throw new CheckpointMismatchError(body.seq, digest, body.checkpoint)
   const base: Head<S> = { seq: body.seq - 1, hash: body.prev, state: start.snapshot }
-  const ev = await evaluateEntry(ctx, base, cert.entry)
+  const ev = await evaluateHashedEntry(ctx, base, cert.entry, hash)
   checkApprovals(ev, cert.entry, cert.approvals)
   if (!vouchedBy(trusted, cert.approvals)) throw new CheckpointUntrustedError(body.seq)
   const head: Head<S> = { seq: body.seq, hash: ev.hash, state: ev.state }
