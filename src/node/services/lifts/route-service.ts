@@ -20,8 +20,8 @@ import type { Clock, Logger, Random, Timers } from '../../ports'
 import { askRoute, serveRoute, unserveRoute } from '../../protocols/route'
 import { DEFAULT_LIFT_CONFIG, type Discovery, type LedgerTally, type LiftConfig, type LiftKeys, type LiftLedger, type LiftServiceDeps, type RouteRequest, type RouteService } from './contracts'
 import { composePlans, type ChildAnswer } from './route-compose'
-import { RouteLinkUnknownError, RouteStoppedError } from './route-errors'
-import { DEFAULT_SESSION_LIMITS, RouteSessions, type SessionLimits } from './route-sessions'
+import { RouteBusyError, RouteLinkUnknownError, RouteStoppedError } from './route-errors'
+import { DEFAULT_SESSION_LIMITS, RouteSessions, type SessionEntry, type SessionLimits } from './route-sessions'
 
 export interface RouteServiceDeps {
   network: Network
@@ -46,9 +46,11 @@ export interface RouteLimits extends SessionLimits {
   maxRelayBudgetMs: number
   /** Shallower queries of a session explored on their own while its first exploration runs. */
   reexplore: number
+  /** Explorations one partner's queries may keep running on this node at once (so one cannot starve the rest). */
+  maxRunningPerPeer: number
 }
 
-export const DEFAULT_ROUTE_LIMITS: RouteLimits = { ...DEFAULT_SESSION_LIMITS, maxRelayBudgetMs: 60_000, reexplore: 2 }
+export const DEFAULT_ROUTE_LIMITS: RouteLimits = { ...DEFAULT_SESSION_LIMITS, maxRelayBudgetMs: 60_000, reexplore: 2, maxRunningPerPeer: 64 }
 
 /** Route messages of this node since it started (the simulator and benches sum them). */
 export interface RouteCounters {
@@ -101,6 +103,8 @@ export class RouteDiscovery implements RouteServiceHandle {
   readonly #sessions: RouteSessions
   /** Fan-outs under way: aborted when the service stops. */
   readonly #fanouts = new Set<AbortController>()
+  /** Explorations running for each partner's queries. */
+  readonly #perPeer = new Map<string, number>()
   #running = false
 
   constructor (private readonly deps: RouteServiceDeps) {
@@ -182,20 +186,24 @@ export class RouteDiscovery implements RouteServiceHandle {
     const budgetMs = Math.min(query.budgetMs, this.#limits.maxRelayBudgetMs)
     // Depth only shrinks along a path, so a query as deep as the exploration under way cannot be one of its
     // own queries coming back: it came by another path of the same length and gets the same answer (waited
-    // for, within its own budget). A shallower one may be a loop: no plans, at once. A deeper one came by a
-    // shorter path and may reach further: it is explored again.
+    // for, within its own budget). A shallower one is a loop or a longer path: the first `reexplore` of them
+    // are explored on their own, the rest get no plans at once. A finished session's answer is served again.
+    // A deeper one came by a shorter path and may reach further: it is explored again and replaces the entry.
     if (known !== undefined && (known.own || query.depth <= known.depth)) {
       let answer = known.answer
       if (answer === undefined && !known.own && query.depth === known.depth) {
         answer = await this.#within(known.settled, now + budgetMs - this.#margin)
       } else if (answer === undefined && !known.own && query.depth > 1 && known.extra < this.#limits.reexplore) {
-        // A shallower query while the exploration runs is a loop or another, longer path (which may be the
-        // wider one). A few are explored on their own (bounded, so loops cost little) rather than dropped.
+        // A longer path may be the wider one; bounded, so loops cost little.
+        const release = this.#claim(from.peerId)
         known.extra++
-        const plans = await this.#explore({
-          session, target: query.target, units: query.units, depth: query.depth, budgetMs, via: via.id, key,
-          circularOrigin: false, tally: { messages: 0 }
-        })
+        let plans: RoutePlan[]
+        try {
+          plans = await this.#explore({
+            session, target: query.target, units: query.units, depth: query.depth, budgetMs, via: via.id, key,
+            circularOrigin: false, tally: { messages: 0 }
+          })
+        } finally { release() }
         log('re-explored', plans.length)
         return { v: 1, key, plans }
       }
@@ -207,7 +215,11 @@ export class RouteDiscovery implements RouteServiceHandle {
       log('leaf', 0)
       return { v: 1, key, plans: [] }
     }
-    const entry = this.#sessions.begin(session, false, query.depth, now + budgetMs, now)
+    const release = this.#claim(from.peerId)
+    let entry: SessionEntry
+    try {
+      entry = this.#sessions.begin(session, false, query.depth, now + budgetMs, now)
+    } catch (err) { release(); throw err }
     let answer: RouteAnswer | undefined
     try {
       const plans = await this.#explore({
@@ -216,10 +228,26 @@ export class RouteDiscovery implements RouteServiceHandle {
       })
       answer = { v: 1, key, plans }
     } finally {
+      release()
       this.#sessions.finish(entry, answer, this.deps.clock.now())
     }
     log('explored', answer.plans.length)
     return answer
+  }
+
+  /** Counts an exploration for the partner's queries (ROUTE_BUSY past its share); returns its release. */
+  #claim (peerId: string): () => void {
+    const n = this.#perPeer.get(peerId) ?? 0
+    if (n >= this.#limits.maxRunningPerPeer) throw new RouteBusyError(this.#limits.maxRunningPerPeer)
+    this.#perPeer.set(peerId, n + 1)
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      const left = (this.#perPeer.get(peerId) ?? 1) - 1
+      if (left <= 0) this.#perPeer.delete(peerId)
+      else this.#perPeer.set(peerId, left)
+    }
   }
 
   /** The tally the query came over: one this node shares with the sender, named by the query's link. */

@@ -151,6 +151,26 @@ describe('route queries over the wire: refusals', () => {
     await w.run(w.node('A').service.find({ kind: 'linear', to, units: 1 }))
     expect(w.node('B').service.counters).toMatchObject({ queriesServed: 3, refused: 1 })
   })
+
+  it('one partner cannot take every slot: its share is maxRunningPerPeer (ROUTE_BUSY), others still get in', async () => {
+    const tallies: TallySpec[] = [
+      { id: 'tally-AB', foil: 'B', stock: 'A', balance: -100 },
+      { id: 'tally-CB', foil: 'B', stock: 'C', balance: -100 },
+      { id: 'tally-BD', foil: 'D', stock: 'B', balance: -100 }
+    ]
+    const w = world = new RouteWorld(['A', 'B', 'C', 'D', 'E'], tallies, { limits: { maxRunningPerPeer: 1 } })
+    w.node('D').service.stop()
+    w.node('D').net.handle(ROUTE_PROTOCOL, async () => await new Promise<Uint8Array>(() => {}), { maxRequestBytes: 4096 })
+    const to = w.userId('E')
+    await w.run(Promise.all([
+      w.node('A').service.find({ kind: 'linear', to, units: 1 }),
+      w.node('A').service.find({ kind: 'linear', to, units: 1 }),
+      w.node('C').service.find({ kind: 'linear', to, units: 1 })
+    ]))
+    expect(w.node('B').service.counters).toMatchObject({ queriesServed: 3, refused: 1 })
+    // B forwarded twice to D: for one of A's sessions and for C's.
+    expect(w.node('B').service.counters.queriesSent).toBe(2)
+  })
 })
 
 describe('find(): the request is checked', () => {
