@@ -472,7 +472,8 @@ export class Replica<S, A> {
    */
   refusedBy (member: string, error: ChipsError): void {
     const m = this.members
-    const others = m.stock.some(x => x.key === this.self) ? m.foil : m.stock
+    // Not in our own certified member set either (we saw our seat taken): any member's refusal is final.
+    const others = m.stock.some(x => x.key === this.self) ? m.foil : m.foil.some(x => x.key === this.self) ? m.stock : allMembers(m)
     if (this.#excluded !== undefined || !others.some(x => x.key === member)) return
     this.#refusers.add(member)
     if (!others.every(x => this.#refusers.has(x.key))) return
