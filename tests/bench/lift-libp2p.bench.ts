@@ -37,7 +37,7 @@ export interface LiftTrio {
 /** DEBUG_WALLET=1 prints the nodes' logs. */
 function logger (name: string): Logger {
   if (process.env.DEBUG_WALLET === undefined) return silentLogger
-  return { log: (level, event, fields) => { console.log(name, level, event, JSON.stringify(fields ?? {})) } }
+  return { log: (level, event, fields) => { console.log(Math.round(performance.now()), name, level, event, JSON.stringify(fields ?? {})) } }
 }
 
 async function wallet (name: string, relay: string, crypto: SignatureProvider): Promise<TrioWallet> {

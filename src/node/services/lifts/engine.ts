@@ -118,7 +118,11 @@ export class LiftEngine {
     }
     await this.d.records.update(body.id, () => local)
     this.d.logger.log('info', 'lift.originate', { lift: body.id, kind, legs: n, units: chosen.units[0] })
-    const outcome = await ledger.submitLift(first.id, this.#liftOp(record, 0), config.certifyWaitMs)
+    // The request goes out while the chit is being certified: the receiver promises only once it verified
+    // the certified chit itself, so this saves a round trip without giving up the rule.
+    const submitted = ledger.submitLift(first.id, this.#liftOp(record, 0), config.certifyWaitMs)
+    const sent = this.#send(first, { v: 1, type: 'promise', record, promises: [], leg: 0 }).then(() => undefined, (err: unknown) => err ?? new UnknownLinkError())
+    const outcome = await submitted
     if (!outcome.certified || outcome.refused !== undefined) {
       const error = new LiftChitRefusedError(outcome.refused ?? 'NOT_CERTIFIED')
       // Refused by the tally rules: no chit exists and none ever will; the lift failed before it began.
@@ -126,11 +130,8 @@ export class LiftEngine {
       await this.#refuse(record, 0, error)
       return this.d.records.get(body.id) ?? local
     }
-    try {
-      await this.#send(first, { v: 1, type: 'promise', record, promises: [], leg: 0 })
-    } catch (err) {
-      await this.#refuse(record, 0, err)
-    }
+    const failed = await sent
+    if (failed !== undefined) await this.#refuse(record, 0, failed)
     return this.d.records.get(body.id) ?? local
   }
 
@@ -175,6 +176,7 @@ export class LiftEngine {
     const tally = this.#tallyByLink(leg.link, body.session)
     if (tally === undefined || !tally.partner.peers.includes(from.peerId)) throw new UnknownLinkError()
     this.#receiving.add(key)
+    this.d.logger.log('debug', 'lift.received', { lift: body.id, leg: k })
     // Acknowledge now; the wait for the certificate and what follows run after the answer.
     void this.#receive(record, k, tally, message.promises).catch(err => {
       this.d.logger.log('warn', 'lift.receive-failed', { lift: body.id, leg: k, error: err instanceof Error ? err.message : String(err) })
@@ -212,6 +214,7 @@ export class LiftEngine {
           c.expires === body.expires && sameKeys(c.referees, body.referees.map(r => r.key))
       }, this.d.config.certifyWaitMs)
       if (!ok) throw new ChitNotCertifiedError(body.id, k)
+      this.d.logger.log('debug', 'lift.verified', { lift: body.id, leg: k })
       const session = this.d.keys.session(body.session)
       const mine = await signPromise(this.d.crypto, session.secret, record, k, 'promise')
       const all = [...promises.filter(p => p.body.leg !== k), mine]
@@ -238,9 +241,13 @@ export class LiftEngine {
     await this.d.records.update(body.id, cur => cur === undefined ? undefined : {
       ...cur, legs: [...cur.legs.filter(l => !(l.leg === next && l.giver)), { tally: out.id, leg: next, side: out.side, giver: true, units: given }]
     })
-    const outcome = await this.d.ledger.submitLift(out.id, this.#liftOp(record, next), this.d.config.certifyWaitMs)
+    // Sent while my chit is being certified (the receiver verifies the certified chit before it promises).
+    const submitted = this.d.ledger.submitLift(out.id, this.#liftOp(record, next), this.d.config.certifyWaitMs)
+    const sent = this.#send(out, { v: 1, type: 'promise', record, promises, leg: next }).then(() => undefined, (err: unknown) => err ?? new UnknownLinkError())
+    const outcome = await submitted
     if (!outcome.certified || outcome.refused !== undefined) throw new LiftChitRefusedError(outcome.refused ?? 'NOT_CERTIFIED')
-    await this.#send(out, { v: 1, type: 'promise', record, promises, leg: next })
+    const failed = await sent
+    if (failed !== undefined) throw failed
   }
 
   // ---- referees ----
@@ -248,6 +255,7 @@ export class LiftEngine {
   /** The terminus calls the referees, again with backoff while no majority answered and the lift has not expired. */
   async #call (record: LiftRecord, promises: LiftPromise[]): Promise<void> {
     const { id, expires } = record.body
+    this.d.logger.log('debug', 'lift.call', { lift: id })
     for (let attempt = 0; !this.#stopped; attempt++) {
       await this.#askAll(record, { v: 1, type: 'call', record, promises })
       const lift = this.d.records.get(id)
