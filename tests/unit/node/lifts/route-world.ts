@@ -64,6 +64,8 @@ export class RouteWorld {
   /** Tallies a node's ledger does not show (user → tally ids). */
   readonly hidden = new Map<string, Set<string>>()
   readonly #random: ReturnType<typeof seededRandom>
+  /** Tally ids by user (the specs given at construction; `specs` may change what each id holds). */
+  readonly #byUser = new Map<string, string[]>()
 
   constructor (users: readonly string[], tallies: readonly TallySpec[], readonly options: WorldOptions = {}) {
     const seed = options.seed ?? 1
@@ -71,6 +73,7 @@ export class RouteWorld {
     this.net = new SimNetwork({ timers: this.time.timers, random: seededRandom(seed + 1), latency: options.latency ?? { minMs: 20, maxMs: 80 } })
     for (const t of tallies) {
       this.specs.set(t.id, t)
+      for (const u of [t.foil, t.stock]) this.#byUser.set(u, [...(this.#byUser.get(u) ?? []), t.id])
       this.states.set(t.id, tallyState(t, name => this.#userId(name)))
     }
     users.forEach((name, i) => { this.#add(name, seed * 1000 + i) })
@@ -130,7 +133,7 @@ export class RouteWorld {
       return { id, side, partner: { userId: this.#userId(partner), peers: [`peer${partner}`] }, state }
     }
     return {
-      tallies: () => [...this.specs.keys()].map(view).filter((t): t is LedgerTally => t !== undefined),
+      tallies: () => [...(this.#byUser.get(name) ?? [])].map(view).filter((t): t is LedgerTally => t !== undefined),
       tally: view,
       submitLift: async () => { throw new Error('discovery never submits') },
       submitDecision: async () => { throw new Error('discovery never submits') },
