@@ -130,6 +130,16 @@ describe('route queries over the wire: refusals', () => {
     await expect(w.node('A').service.find({ kind: 'circular', units: 1 })).rejects.toMatchObject({ code: 'ROUTE_STOPPED' })
   })
 
+  it('stopping during a discovery ends it at once, with what it has', async () => {
+    const w = world = new RouteWorld(['A', 'B', 'C'], SCENARIO_22)
+    const search = w.node('A').service.find({ kind: 'circular', units: 1, budgetMs: 5000 })
+    await w.time.advance(10)
+    w.node('A').service.stop()
+    const { value: d, ms } = await w.run(search)
+    expect(d.plans).toEqual([])
+    expect(ms).toBe(0)
+  })
+
   it('a node working on too many discoveries refuses more: ROUTE_BUSY', async () => {
     // B relays for both A and C; it may run one exploration at a time.
     const tallies: TallySpec[] = [
