@@ -7,7 +7,8 @@ import { CERTIFY_TIMEOUT, expectBalance, expectTallyState, invite, openTallies, 
 // Ben 10, Ben owes Cat 7, Cat owes Ann 12); Ann turns auto-clearing on and the circle clears 7 on every tally,
 // which all three see the same way. Dan, who has a tally with Ben only (Ben owes him 5), pays Ann 2 CHIPs with
 // "Pay anyone" (her contact link) along Dan → Ben → Ann: good on both ends, balances moved on every tally.
-// The pages run with ?autoClearMs=1500 so a switched-on wallet looks for a circle every ~1.5 s (default 1 min).
+// The pages run with ?autoClearMs=1500 so a switched-on wallet looks for a circle every ~1.5 s (default 1 min);
+// the setting survives a reload.
 
 /** Time a lift may take to be found, promised and decided (discovery budget + three certifications + referee). */
 const LIFT_TIMEOUT = 30_000
@@ -49,7 +50,7 @@ function liftRows (page: Page, kind: 'circular' | 'linear', status: string): Loc
 }
 
 test('auto-clearing clears a circle of three wallets alike; a fourth pays one of them through a route with "Pay anyone"', async ({ browser, relay }) => {
-  test.setTimeout(150_000) // four wallets, four tallies, two lifts: 33 s measured; up to ~75 s seen with 2 cores under load average 10+
+  test.setTimeout(150_000) // four wallets, four tallies, two lifts: 33-39 s measured; up to ~75 s seen with 2 cores under load average 10+
   const t0 = Date.now()
   const lap = (what: string): void => { if (process.env.E2E_VERBOSE !== undefined) console.log(`[lifts] ${((Date.now() - t0) / 1000).toFixed(1)} s ${what}`) }
   const url = `${relay.url}?autoClearMs=1500`
@@ -159,6 +160,13 @@ test('auto-clearing clears a circle of three wallets alike; a fourth pays one of
       (async () => { await expectTallyBalance(ben.page, 'Dan', -3_000); await expectTallyBalance(ben.page, 'Ann', 1_000) })()
     ])
     lap('payment checked')
+
+    // Ann reloads: auto-clearing is still on (the node keeps the setting) and her two lifts are still listed.
+    await ann.page.reload()
+    await openLifts(ann.page)
+    await expect(byId(ann.page, T.autoClearState)).toHaveAttribute('data-on', 'true')
+    await expect(liftRows(ann.page, 'circular', 'good')).toHaveCount(1)
+    await expect(liftRows(ann.page, 'linear', 'good')).toHaveCount(1)
 
     expect(wallets.flatMap(w => w.errors)).toEqual([])
   } finally {
