@@ -200,7 +200,7 @@ export class SimWorld {
       const tally: SimTally = { spec, id: offer.id, foil, stock }
       this.tallies.push(tally)
       // The diary opens on both sides once the open message arrived; a chit before that only queues.
-      await this.#until(async () => (await api(stock).get(tally.id)).status === 'open', `tally ${spec.id} to open`)
+      await this.#opened(stock, tally.id, spec.id)
       if (spec.balance < 0) await api(foil).pay(tally.id, -spec.balance, 'opening balance')
       else if (spec.balance > 0) await api(stock).pay(tally.id, spec.balance, 'opening balance')
       for (const [holder, vars] of Object.entries(spec.trading)) {
@@ -213,9 +213,13 @@ export class SimWorld {
     // Keep scenario order for the report (they finished in any order).
     const order = new Map(scenario.tallies.map((t, i) => [t.id, i]))
     this.tallies.sort((a, b) => (order.get(a.spec.id) ?? 0) - (order.get(b.spec.id) ?? 0))
+    // Views cost an X25519 agreement each (memo keys): re-check only the tallies not settled yet.
+    let unsettled = [...this.tallies]
     const settled = await this.driver.runFor(this.#until(async () => {
-      for (const t of this.tallies) if (!(await this.#settledAsSpecified(t))) return false
-      return true
+      const still: SimTally[] = []
+      for (const t of unsettled) if (!(await this.#settledAsSpecified(t))) still.push(t)
+      unsettled = still
+      return still.length === 0
     }, 'both sides of every tally to agree'), this.time.now + SETUP_BUDGET_MS)
     if (settled === undefined) throw new SimSetupError('the tallies did not settle within the setup budget')
     this.#log(`sim: ${this.tallies.length} tallies open and settled`)
@@ -231,6 +235,24 @@ export class SimWorld {
     return f.balance === t.spec.balance && s.balance === -t.spec.balance && f.queued === 0 && s.queued === 0 &&
       f.seq === s.seq && vars(f.myVars) === want(t.spec.foil) && vars(s.myVars) === want(t.spec.stock) &&
       vars(f.partnerVars) === want(t.spec.stock) && vars(s.partnerVars) === want(t.spec.foil)
+  }
+
+  /** Resolves once the user's node shows the tally open (on its change events; checked once first). */
+  async #opened (user: SimUser, tally: string, name: string): Promise<void> {
+    const tallies = api(user)
+    await new Promise<void>((resolve, reject) => {
+      let done = false
+      const finish = (err?: Error): void => {
+        if (done) return
+        done = true
+        off()
+        this.time.timers.clearTimeout(timer)
+        if (err === undefined) resolve(); else reject(err)
+      }
+      const off = tallies.onChange(view => { if (view.id === tally && view.status === 'open') finish() })
+      const timer = this.time.timers.setTimeout(() => { finish(new SimSetupError(`gave up waiting for tally ${name} to open`)) }, SETUP_BUDGET_MS)
+      tallies.get(tally).then(view => { if (view.status === 'open') finish() }, (err: unknown) => { finish(err instanceof Error ? err : new Error(String(err))) })
+    })
   }
 
   /** Polls `test` every virtual second (settled in between) until it holds. */
