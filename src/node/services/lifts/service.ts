@@ -186,10 +186,14 @@ export class LiftService implements LiftApi {
   async findLinear (to: string, units: number): Promise<{ discovery: Awaited<ReturnType<RouteService['find']>>, chosen: ChosenPlan }> {
     this.#assertRunning()
     if (to === this.deps.identity.userId) throw new NoRouteError('a payment to oneself has no route')
-    const discovery = await this.deps.route.find({ kind: 'linear', to, units })
-    const chosen = linearOptions(discovery.plans, units)[0]
-    if (chosen === undefined) throw new NoRouteError(`no route carries ${units} units to this user`)
-    return { discovery, chosen }
+    // Discovery is best effort within a time budget (a slow hop's answer comes too late): one more try
+    // with a fresh session before telling the user there is no route.
+    for (let attempt = 0; ; attempt++) {
+      const discovery = await this.deps.route.find({ kind: 'linear', to, units })
+      const chosen = linearOptions(discovery.plans, units)[0]
+      if (chosen !== undefined) return { discovery, chosen }
+      if (attempt >= 1) throw new NoRouteError(`no route carries ${units} units to this user`)
+    }
   }
 
   /** Records a payment that found no acceptable route (no lift was made). */
