@@ -46,6 +46,8 @@ class Diaries<S, A> implements DiaryService<S, A> {
   readonly #replicas = new Map<string, Replica<S, A>>()
   readonly #opening = new Map<string, Promise<Replica<S, A>>>()
   readonly #events = new Emitter<DiaryEvents<A>>()
+  /** Listeners per event (the replicas skip building an event nobody receives). */
+  readonly #listening = new Map<keyof DiaryEvents<A>, number>()
   /** member key → until when it counts as unreachable (Clock ms). */
   readonly #down = new Map<string, number>()
   readonly #config: DiaryConfig
@@ -62,6 +64,7 @@ class Diaries<S, A> implements DiaryService<S, A> {
       send: async (member, request) => await this.#send(member, request),
       reachable: member => member === deps.identity.key || (this.#down.get(member) ?? 0) <= deps.clock.now(),
       emit: (event, detail) => { this.#events.emit(event, detail) },
+      listening: event => (this.#listening.get(event) ?? 0) > 0,
       fatal: (error) => {
         deps.logger.log('error', 'diary.stopped', { code: error.code, message: error.message })
         void this.stop()
@@ -167,7 +170,15 @@ class Diaries<S, A> implements DiaryService<S, A> {
   }
 
   on<K extends keyof DiaryEvents<A>> (event: K, listener: (detail: DiaryEvents<A>[K]) => void): () => void {
-    return this.#events.on(event, listener)
+    const off = this.#events.on(event, listener)
+    this.#listening.set(event, (this.#listening.get(event) ?? 0) + 1)
+    let on = true
+    return () => {
+      if (!on) return
+      on = false
+      off()
+      this.#listening.set(event, (this.#listening.get(event) ?? 1) - 1)
+    }
   }
 
   async stop (): Promise<void> {

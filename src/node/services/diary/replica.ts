@@ -33,6 +33,8 @@ export interface ReplicaHost<S, A> {
   send (member: string, request: DiaryRequest): Promise<DiaryResponse>
   reachable (member: string): boolean
   emit<K extends keyof DiaryEvents<A>> (event: K, detail: DiaryEvents<A>[K]): void
+  /** Whether anyone listens to this event (an event costly to build is not built for nobody). */
+  listening (event: keyof DiaryEvents<A>): boolean
   /** Something that must stop the service (a stale writer: another tab or device took the wallet over). */
   fatal (error: ChipsError): void
 }
@@ -50,6 +52,8 @@ interface Item<A> extends OutboxRecord<A> {
 
 interface Waiter {
   ids: string[]
+  /** How many distinct ids the submit waits for. */
+  distinct: number
   outcomes: Map<string, ActionOutcome>
   resolve: (r: CertifiedEntry) => void
   reject: (e: ChipsError) => void
@@ -77,6 +81,8 @@ export class Replica<S, A> {
   #arrivals = 0
   readonly #certified = new Map<string, ActionOutcome>()
   readonly #waiters = new Set<Waiter>()
+  /** The ids of #items (see #addItem). */
+  readonly #itemIds = new Set<string>()
   #run: ProposerRun<S, A> | undefined
   /** Entries being driven, by hash (undefined while the run starts). */
   readonly #drivers = new Map<string, ProposerRun<S, A> | undefined>()
@@ -114,7 +120,7 @@ export class Replica<S, A> {
     this.#batchBytes = host.config.maxBatchBytes
     this.#member = member
     if (member.durable.reservation !== undefined) this.#reservedSince.set(member.durable.reservation.hash, Number.NEGATIVE_INFINITY)
-    for (const r of outbox) this.#items.set(r.n, { ...r, state: 'ready', reason: 'proposer', attempts: 0, handoffs: 0 })
+    for (const r of outbox) this.#addItem(r)
     this.#nextN = outbox.length === 0 ? 1 : outbox[outbox.length - 1]!.n + 1
   }
 
@@ -189,7 +195,7 @@ export class Replica<S, A> {
     if (this.#member.durable.reservation === undefined) this.#reservedSince.clear()
     const ids = new Set(touched)
     let changed = false
-    for (const [n, item] of this.#items) if (ids.has(item.id)) { this.#items.delete(n); changed = true }
+    for (const [n, item] of this.#items) if (ids.has(item.id)) { this.#deleteItem(n); changed = true }
     if (changed) this.#emitQueued()
     this.#settleWaiters()
     // The proposer is making progress: our handed-off actions are not late.
@@ -218,16 +224,32 @@ export class Replica<S, A> {
   }
 
   #settleWaiters (): void {
-    for (const w of this.#waiters) {
-      for (const id of w.ids) {
-        const o = this.#certified.get(id)
-        if (o !== undefined) w.outcomes.set(id, o)
-      }
-      if (w.outcomes.size === new Set(w.ids).size) {
-        this.#waiters.delete(w)
-        w.resolve({ tally: this.tally, outcomes: w.ids.map(id => w.outcomes.get(id)!), head: refOf(this.head) })
-      }
+    for (const w of this.#waiters) this.#settleWaiter(w)
+  }
+
+  #settleWaiter (w: Waiter): void {
+    for (const id of w.ids) {
+      const o = this.#certified.get(id)
+      if (o !== undefined) w.outcomes.set(id, o)
     }
+    if (w.outcomes.size === w.distinct) {
+      this.#waiters.delete(w)
+      w.resolve({ tally: this.tally, outcomes: w.ids.map(id => w.outcomes.get(id)!), head: refOf(this.head) })
+    }
+  }
+
+  // #items is a Map in ascending n (filled from the outbox in key order, then by submit with a growing n, never
+  // re-inserted), so iterating it is queue order without sorting; #itemIds mirrors the ids it holds.
+  #addItem (r: OutboxRecord<A>): void {
+    this.#items.set(r.n, { ...r, state: 'ready', reason: 'proposer', attempts: 0, handoffs: 0 })
+    this.#itemIds.add(r.id)
+  }
+
+  #deleteItem (n: number): void {
+    const i = this.#items.get(n)
+    if (i === undefined) return
+    this.#items.delete(n)
+    this.#itemIds.delete(i.id)
   }
 
   // ---------------------------------------------------------------- our actions
@@ -237,43 +259,49 @@ export class Replica<S, A> {
     if (this.#excluded !== undefined) throw this.#excluded
     const ids = actions.map(a => hashOf(a))
     const waiter = Promise.withResolvers<CertifiedEntry>()
-    const w: Waiter = { ids, outcomes: new Map(), resolve: waiter.resolve, reject: waiter.reject }
-    const known = new Set([...this.#items.values()].map(i => i.id))
+    const w: Waiter = { ids, distinct: new Set(ids).size, outcomes: new Map(), resolve: waiter.resolve, reject: waiter.reject }
+    const known = this.#itemIds
     const now = this.host.deps.clock.now()
     const fresh: Array<OutboxRecord<A>> = []
+    const taken = new Set<string>()
     actions.forEach((action, i) => {
       const id = ids[i]!
-      if (known.has(id) || this.#certified.has(id)) return
-      known.add(id)
+      if (known.has(id) || taken.has(id) || this.#certified.has(id)) return
+      taken.add(id)
       fresh.push({ tally: this.tally, n: this.#nextN++, id, action, queuedAt: now })
     })
     await this.#write(async tx => { for (const r of fresh) await tx.put('outbox', keys.outbox(this.tally, r.n), r) })
-    for (const r of fresh) this.#items.set(r.n, { ...r, state: 'ready', reason: 'proposer', attempts: 0, handoffs: 0 })
+    for (const r of fresh) this.#addItem(r)
     this.#waiters.add(w)
-    this.#settleWaiters()
+    // Only this waiter can be settled by what is already certified (the others were checked when it was).
+    this.#settleWaiter(w)
     this.#emitQueued()
     this.pump()
     return await waiter.promise
   }
 
   queued (): Array<QueuedAction<A>> {
-    return [...this.#items.values()].sort((a, b) => a.n - b.n).map(i => ({
-      tally: this.tally, id: i.id, action: i.action, queuedAt: i.queuedAt, reason: i.reason, attempts: i.attempts,
-      ...(i.retryAt !== undefined ? { retryAt: i.retryAt } : {})
-    }))
+    const out: Array<QueuedAction<A>> = []
+    for (const i of this.#items.values()) { // in n order (see #addItem)
+      const q: QueuedAction<A> = { tally: this.tally, id: i.id, action: i.action, queuedAt: i.queuedAt, reason: i.reason, attempts: i.attempts }
+      if (i.retryAt !== undefined) q.retryAt = i.retryAt
+      out.push(q)
+    }
+    return out
   }
 
   #emitQueued (): void {
+    // The snapshot costs O(queue): not built when nobody listens (a long queue is rebuilt on every submit).
+    if (!this.host.listening('queued')) return
     this.host.emit('queued', { tally: this.tally, queued: this.queued() })
   }
 
   /** Actions handed to us by another member (we are its preferred proposer). Returns how many were new. */
   acceptHandoff (actions: A[]): number {
     let count = 0
-    const mine = new Set([...this.#items.values()].map(i => i.id))
     for (const a of actions) {
       const id = hashOf(a)
-      if (this.#certified.has(id) || this.#handed.has(id) || mine.has(id)) continue
+      if (this.#certified.has(id) || this.#handed.has(id) || this.#itemIds.has(id)) continue
       this.#handed.set(id, a)
       if (!this.#arrival.has(id)) this.#arrival.set(id, ++this.#arrivals)
       count++
@@ -302,17 +330,20 @@ export class Replica<S, A> {
       else if (this.#driveTimer === undefined) this.#driveTimer = this.#after(due, () => { this.#driveTimer = undefined; this.pump() })
       return
     }
-    const ready = [...this.#items.values()].filter(i => i.state === 'ready').sort((a, b) => a.n - b.n)
+    const ready: Array<Item<A>> = [] // in n order (see #addItem)
+    for (const i of this.#items.values()) if (i.state === 'ready') ready.push(i)
     if (ready.length === 0 && this.#handed.size === 0) return
     const preferred = preferredProposer(this.members, k => this.host.reachable(k))
     // When we propose ourselves we take the whole queue in order, the actions handed off included: a chain
     // action must never go out without the ones before it.
-    let own = [...this.#items.values()].filter(i => i.state === 'ready' || i.state === 'handed').sort((a, b) => a.n - b.n)
+    const own: Array<Item<A>> = []
     if (preferred !== undefined && preferred !== this.self && !ready.some(i => i.handoffs >= 2 || i.solo === true)) {
       // Not the preferred proposer: hand our actions over, one handoff at a time so they arrive in order.
       // We propose them ourselves only if it is unreachable or did not certify them in time (twice).
       if (ready.length > 0 && !this.#handing) void this.#handOff(preferred, ready.slice(0, this.host.config.maxBatch))
-      own = []
+      if (this.#handed.size === 0) return // nothing to propose ourselves
+    } else {
+      for (const i of this.#items.values()) if (i.state === 'ready' || i.state === 'handed') own.push(i) // in n order
     }
     const solo = own.find(i => i.solo === true)
     // Order everything we could propose (ours and handed) first, then cut the batch: a chain action never
@@ -443,7 +474,7 @@ export class Replica<S, A> {
     if (items.length === 0) return
     const ids = items.map(i => i.id)
     void this.#write(async tx => { for (const i of items) await tx.delete('outbox', keys.outbox(this.tally, i.n)) }).then(() => {
-      for (const i of items) this.#items.delete(i.n)
+      for (const i of items) this.#deleteItem(i.n)
       for (const w of this.#waiters) {
         if (w.ids.some(id => ids.includes(id))) { this.#waiters.delete(w); w.reject(error) }
       }
@@ -481,7 +512,7 @@ export class Replica<S, A> {
     this.host.deps.logger.log('warn', 'diary.replaced', { tally: this.tally, code: error.code })
     const items = [...this.#items.values()]
     void this.#write(async tx => { for (const i of items) await tx.delete('outbox', keys.outbox(this.tally, i.n)) }).then(() => {
-      for (const i of items) this.#items.delete(i.n)
+      for (const i of items) this.#deleteItem(i.n)
       const ids = items.map(i => i.id)
       for (const w of this.#waiters) { this.#waiters.delete(w); w.reject(error) }
       this.host.emit('failed', { tally: this.tally, ids, error })

@@ -15,7 +15,10 @@ export function orderTallyActions (actions: TallyAction[]): TallyAction[] {
   const bySide = new Map<string, TallyAction[]>()
   for (const a of actions) {
     const s = side(a)
-    if (s !== undefined) bySide.set(s, [...(bySide.get(s) ?? []), a])
+    if (s === undefined) continue
+    const list = bySide.get(s)
+    if (list === undefined) bySide.set(s, [a])
+    else list.push(a)
   }
   for (const list of bySide.values()) list.sort((x, y) => index(x) - index(y))
   const next = new Map<string, number>()
