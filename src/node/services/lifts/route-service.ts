@@ -281,13 +281,19 @@ export class RouteDiscovery implements RouteServiceHandle {
     })
   }
 
-  /** The tallies this node can give `units` on (free lading), except the one the query came over; in link order. */
+  /**
+   * The tallies this node can give `units` on (free lading), except the one the query came over; in link
+   * order. On the last hop (children of depth 1 can only answer as the target) only partners that are the
+   * target: this node knows its partners' user ids, so it asks no one who could only say no.
+   */
   #edges (x: Exploration): Array<{ tally: LedgerTally, link: string, free: number, clutch: number }> {
     const out: Array<{ tally: LedgerTally, link: string, free: number, clutch: number }> = []
+    const lastHop = x.depth - 1 === 1
     for (const t of this.deps.ledger.tallies()) {
       if (t.id === x.via || t.partner.peers.length === 0) continue
       const lading = edgeLading(t.state, t.side)
       if (lading.free < x.units) continue
+      if (lastHop && targetToken(x.session, t.partner.userId) !== x.target.token) continue
       out.push({ tally: t, link: linkNonce(t.id, x.session), free: lading.free, clutch: lading.clutch })
     }
     return out.sort((a, b) => (a.link < b.link ? -1 : a.link > b.link ? 1 : 0))

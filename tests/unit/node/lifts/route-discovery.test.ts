@@ -127,7 +127,9 @@ describe('depth and time limits', () => {
     const { value: short } = await w.run(w.node('N0').service.find({ kind: 'linear', to, units: 10, maxDepth: 3 }))
     expect(short.plans).toEqual([])
     expect(w.received('N4')).toEqual([])
-    expect(w.received('N3').filter(c => c.kind === 'query').map(c => (JSON.parse(c.text) as { depth: number }).depth)).toEqual([1])
+    // N3 could only answer as the target, and N2 knows its partner N3 is not the target: it is not asked.
+    expect(w.received('N3')).toEqual([])
+    expect(w.received('N2').filter(c => c.kind === 'query').map(c => (JSON.parse(c.text) as { depth: number }).depth)).toEqual([2])
   })
 
   it('the default depth is the config\'s maxDepth', async () => {
