@@ -6,7 +6,8 @@ import { CERTIFY_TIMEOUT, expectBalance, expectTallyState, invite, openTallies, 
 // Lifts through the UI (issue 5): four wallets over the relay. Ann, Ben and Cat hold a circle of debts (Ann owes
 // Ben 10, Ben owes Cat 7, Cat owes Ann 12); Ann turns auto-clearing on and the circle clears 7 on every tally,
 // which all three see the same way. Dan, who has a tally with Ben only (Ben owes him 5), pays Ann 2 CHIPs with
-// "Pay anyone" (her contact link) along Dan → Ben → Ann: good on both ends, balances moved on every tally.
+// "Pay anyone" (her user id), then 1 more (her contact link) along Dan → Ben → Ann: good on both ends, balances
+// moved on every tally.
 // The pages run with ?autoClearMs=1500 so a switched-on wallet looks for a circle every ~1.5 s (default 1 min);
 // the setting survives a reload.
 
@@ -50,7 +51,7 @@ function liftRows (page: Page, kind: 'circular' | 'linear', status: string): Loc
 }
 
 test('auto-clearing clears a circle of three wallets alike; a fourth pays one of them through a route with "Pay anyone"', async ({ browser, relay }) => {
-  test.setTimeout(150_000) // four wallets, four tallies, two lifts: 33-39 s measured; up to ~75 s seen with 2 cores under load average 10+
+  test.setTimeout(150_000) // four wallets, four tallies, three lifts: 39-57 s measured on 2 shared cores (load average 10+)
   const t0 = Date.now()
   const lap = (what: string): void => { if (process.env.E2E_VERBOSE !== undefined) console.log(`[lifts] ${((Date.now() - t0) / 1000).toFixed(1)} s ${what}`) }
   const url = `${relay.url}?autoClearMs=1500`
@@ -116,10 +117,12 @@ test('auto-clearing clears a circle of three wallets alike; a fourth pays one of
     await expect(liftChit.getByTestId(T.chitLiftStatus)).toHaveAttribute('data-status', 'good')
     lap('all three checked')
 
-    // Dan pays Ann 2 CHIPs with "Pay anyone": her contact link, a quote (route Dan → Ben → Ann, no fee), confirm.
+    // Dan pays Ann 2 CHIPs with "Pay anyone" by her user id: a quote (route Dan → Ben → Ann, no fee), confirm.
+    // Nothing links Dan's and Ann's wallets: her node, the route's end, reaches Dan's referee by the addresses
+    // the lift record gives it.
     await byId(dan.page, T.navHome).click()
     await byId(dan.page, T.liftsPayOpen).click()
-    await byId(dan.page, T.payPayee).fill(annLink)
+    await byId(dan.page, T.payPayee).fill(ann.userId)
     await byId(dan.page, T.payAmount).fill('2')
     await byId(dan.page, T.payReview).click()
     const quote = byId(dan.page, T.payQuote)
@@ -129,13 +132,10 @@ test('auto-clearing clears a circle of three wallets alike; a fourth pays one of
     await expect(quote).toHaveAttribute('data-fee', '0')
     await expect(quote).toHaveAttribute('data-legs', '2')
     await expect(quote).toHaveAttribute('data-to', ann.userId)
-    await expect(quote).toContainText('Ann')
-    // Dan's wallet greets Ann's (her link names her node): the link it leaves is how her node, the route's end,
-    // reaches Dan's referee (a referee named without addresses is otherwise unreachable for her; see the report).
-    await expect(quote).toHaveAttribute('data-reach', 'online', { timeout: 30_000 })
+    await expect(quote).not.toHaveAttribute('data-reach') // a bare user id: no hello
     await byId(dan.page, T.payConfirm).click()
     await expect(byId(dan.page, T.payResult)).toHaveAttribute('data-status', 'good', { timeout: LIFT_TIMEOUT })
-    lap('paid')
+    lap('paid by user id')
     await expect(byId(dan.page, T.payProgress)).toHaveAttribute('data-step', 'good')
     await expect(liftRows(dan.page, 'linear', 'good')).toHaveAttribute('data-units', '2000')
 
@@ -148,25 +148,38 @@ test('auto-clearing clears a circle of three wallets alike; a fourth pays one of
     await expect(byId(dan.page, T.payError)).toHaveText('No route to this person with enough credit.')
     lap('no route')
 
-    // Ann was paid: her lift list shows it, and her tally with Ben moved by 2 (she now owes him 1).
+    // Then 1 CHIP more with her contact link (as her QR code gives it): her name, and her wallet greeted.
+    await byId(dan.page, T.payPayee).fill(annLink)
+    await byId(dan.page, T.payAmount).fill('1')
+    await byId(dan.page, T.payReview).click()
+    await expect(quote).toHaveAttribute('data-units', '1000', { timeout: LIFT_TIMEOUT })
+    await expect(quote).toContainText('Ann')
+    await expect(quote).toHaveAttribute('data-reach', 'online', { timeout: LIFT_TIMEOUT })
+    await byId(dan.page, T.payConfirm).click()
+    await expect(byId(dan.page, T.payResult)).toHaveAttribute('data-status', 'good', { timeout: LIFT_TIMEOUT })
+    await expect(liftRows(dan.page, 'linear', 'good')).toHaveCount(2)
+    lap('paid by contact link')
+
+    // Ann was paid twice: her lift list shows both, and her tally with Ben moved by 3 (they are even now).
     await openLifts(ann.page)
     const paid = liftRows(ann.page, 'linear', 'good')
-    await expect(paid).toHaveCount(1, { timeout: LIFT_TIMEOUT })
-    await expect(paid).toHaveAttribute('data-role', 'payee')
-    await expect(paid).toHaveAttribute('data-units', '2000')
+    await expect(paid).toHaveCount(2, { timeout: LIFT_TIMEOUT })
+    for (const row of await paid.all()) await expect(row).toHaveAttribute('data-role', 'payee')
+    await expect(paid.and(ann.page.locator('[data-units="2000"]'))).toHaveCount(1)
+    await expect(paid.and(ann.page.locator('[data-units="1000"]'))).toHaveCount(1)
     await Promise.all([
-      expectTallyBalance(ann.page, 'Ben', -1_000),
-      expectTallyBalance(dan.page, 'Ben', 3_000),
-      (async () => { await expectTallyBalance(ben.page, 'Dan', -3_000); await expectTallyBalance(ben.page, 'Ann', 1_000) })()
+      expectTallyBalance(ann.page, 'Ben', 0),
+      expectTallyBalance(dan.page, 'Ben', 2_000),
+      (async () => { await expectTallyBalance(ben.page, 'Dan', -2_000); await expectTallyBalance(ben.page, 'Ann', 0) })()
     ])
-    lap('payment checked')
+    lap('payments checked')
 
-    // Ann reloads: auto-clearing is still on (the node keeps the setting) and her two lifts are still listed.
+    // Ann reloads: auto-clearing is still on (the node keeps the setting) and her three lifts are still listed.
     await ann.page.reload()
     await openLifts(ann.page)
     await expect(byId(ann.page, T.autoClearState)).toHaveAttribute('data-on', 'true')
     await expect(liftRows(ann.page, 'circular', 'good')).toHaveCount(1)
-    await expect(liftRows(ann.page, 'linear', 'good')).toHaveCount(1)
+    await expect(liftRows(ann.page, 'linear', 'good')).toHaveCount(2)
 
     expect(wallets.flatMap(w => w.errors)).toEqual([])
   } finally {
