@@ -114,7 +114,8 @@ export class SimWorld {
       timers: this.time.timers,
       random: seededRandom(mix(scenario.seed, 0x6e6574)),
       latency: { minMs, maxMs },
-      loss: scenario.network.loss
+      // Setup runs without loss (negotiation has no retry of its own); the scenario's loss starts at t = 0.
+      loss: 0
     })
     this.#log = options.log ?? (() => {})
   }
@@ -152,6 +153,7 @@ export class SimWorld {
     await this.#openTallies()
     this.setupMessages = this.net.counters.delivered
     this.start = this.time.now
+    this.net.options.loss = scenario.network.loss
   }
 
   /** SIM_DEBUG=1: the nodes' lift, referee and warning logs on stderr, with virtual time. */

@@ -21,7 +21,8 @@ function cycleFollowsGoodLifts (r: SimReport, initial: Record<string, number>): 
   expect(r.tallies.every(t => t.pendingLifts === 0)).toBe(true)
 }
 
-describe('simulator: circular clearing (research scenarios 22–33)', () => {
+// Each run takes 0.2–3 s on an idle machine; the timeout leaves room for a loaded one.
+describe('simulator: circular clearing (research scenarios 22–33)', { timeout: 60_000 }, () => {
   it('22: A→B 10000, B→C 7000, C→A 12000 clears 7000 (3000/0/5000), nets +2000/+3000/−5000 unchanged', async () => {
     const r = await runScenarioFile('22-cycle-clears.json')
     expect(balances(r)).toEqual({ t1: [-3000, -3000], t2: [0, 0], t3: [-5000, -5000] })

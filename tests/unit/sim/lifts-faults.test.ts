@@ -18,7 +18,8 @@ function followsGoodLifts (r: SimReport): void {
   expect(Object.values(r.users).every(u => u.net === u.initialNet)).toBe(true)
 }
 
-describe('simulator: payments and faults (research scenarios 28–37)', () => {
+// Each run takes 0.2–3 s on an idle machine; the timeout leaves room for a loaded one.
+describe('simulator: payments and faults (research scenarios 28–37)', { timeout: 60_000 }, () => {
   it('28: the 4×4 grid pays 20 from p1203 to p1001 through p1102; the intermediary\'s net is unchanged', async () => {
     const r = await runScenarioFile('28-grid-pay-20.json')
     expect(r.lifts).toHaveLength(1)
@@ -66,6 +67,17 @@ describe('simulator: payments and faults (research scenarios 28–37)', () => {
     expect(r.users.B).toMatchObject({ crashes: 1, up: true })
     followsGoodLifts(r)
     expect(checksHold(r)).toEqual([])
+  })
+
+  it('22 on a lossy network (10 % of messages lost from t = 0): every lift decided, balances follow the good ones; same seed, same bytes', async () => {
+    const r = await runScenarioFile('22-lossy-network.json')
+    expect(r.totals.lost).toBeGreaterThan(0)
+    expect(r.lifts.length).toBeGreaterThanOrEqual(1)
+    expect(r.lifts.every(l => l.status === 'good' || l.status === 'void')).toBe(true)
+    followsGoodLifts(r)
+    expect(checksHold(r)).toEqual([])
+    const again = await runScenarioFile('22-lossy-network.json')
+    expect(JSON.stringify(again)).toBe(JSON.stringify(r))
   })
 
   it('36: a lying referee minority changes nothing (good for all) and is caught as a fraud proof when B audits', async () => {

@@ -15,7 +15,8 @@ const triangle = {
   network: { latencyMs: [10, 40], loss: 0 }
 }
 
-describe('simulator world (tallies, direct payments, faults)', () => {
+// Each run takes 0.2–3 s on an idle machine; the timeout leaves room for a loaded one.
+describe('simulator world (tallies, direct payments, faults)', { timeout: 60_000 }, () => {
   it('opens every tally as specified: both sides agree on balance, history and trading variables', async () => {
     const report = await runScenario({ ...triangle, until: 1000 })
     expect(report.tallies.map(t => [t.id, t.balance, t.stockBalance])).toEqual([['ab', -1000, -1000], ['bc', 50, 50], ['ca', 0, 0]])
