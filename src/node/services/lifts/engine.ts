@@ -20,7 +20,7 @@ import { RefereesRefusedError } from '../../../core/lift/errors'
 import { recordLegs } from '../../../core/lift/plan'
 import { signLiftRecord, verifyLiftRecord } from '../../../core/lift/record'
 import {
-  BadDecisionError, ChitNotCertifiedError, FeeTooLowError, LiftChitRefusedError, LiftsStoppedError, NotMyLegError, UnknownLinkError
+  BadDecisionError, ChitNotCertifiedError, FeeTooLowError, LiftChitRefusedError, LiftsBusyError, LiftsStoppedError, NotMyLegError, UnknownLinkError
 } from './errors'
 import { holdsPending } from './ledger'
 import { isFinal, type HeldLeg, type LiftLocal, type LiftRecords } from './records'
@@ -38,6 +38,9 @@ export interface EngineDeps extends LiftServiceDeps {
 
 /** A plan chosen from a discovery, with the units of every leg (the originator's first) and its fee. */
 export interface ChosenPlan { plan: RoutePlan, units: number[], fee: number }
+
+/** Lift legs this node works on at once as a receiver; beyond, a request is refused (LIFTS_BUSY) and voids. */
+export const MAX_RECEIVING = 2048
 
 /** Cap on the recovery backoff between referee queries. */
 const MAX_QUERY_BACKOFF_MS = 5 * 60_000
@@ -167,6 +170,7 @@ export class LiftEngine {
     const key = `${body.id}/${k}`
     // A duplicate (a retry, or a leg this node already promised) is acknowledged and ignored.
     if (this.#receiving.has(key) || this.d.records.get(body.id)?.promises.some(p => p.body.leg === k) === true) return
+    if (this.#receiving.size >= MAX_RECEIVING) throw new LiftsBusyError(MAX_RECEIVING)
     await verifyLiftRecord(this.d.crypto, record, { now: this.d.clock.now() })
     const leg = body.legs[k]
     if (leg === undefined) throw new UnknownLinkError()
@@ -215,6 +219,8 @@ export class LiftEngine {
       }, this.d.config.certifyWaitMs)
       if (!ok) throw new ChitNotCertifiedError(body.id, k)
       this.d.logger.log('debug', 'lift.verified', { lift: body.id, leg: k })
+      // Decided meanwhile (a refusal elsewhere voided it): nothing more to promise or give.
+      if (isFinal(this.d.records.get(body.id)?.status ?? 'pending')) return
       const session = this.d.keys.session(body.session)
       const mine = await signPromise(this.d.crypto, session.secret, record, k, 'promise')
       const all = [...promises.filter(p => p.body.leg !== k), mine]

@@ -68,7 +68,7 @@ describe('lifts under contention and failures', { timeout: 60_000 }, () => {
     expect([netOf(a), netOf(b), netOf(c)]).toEqual(nets)
     // no tally moved past zero (lifts only clear debt here): 7000 at most was cleared once
     const cleared = outcomes.filter(s => s === 'good').length
-    expect(balanceOn(b, t[1])).toBe(cleared === 1 ? 0 : 7_000)
+    expect(balanceOn(b, t[1])).toBe(cleared === 1 ? 0 : -7_000)
     expect(balanceOn(a, t[0])).toBe(cleared === 1 ? -3_000 : -10_000)
   })
 
