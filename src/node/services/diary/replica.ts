@@ -331,13 +331,18 @@ export class Replica<S, A> {
       return
     }
     const ready: Array<Item<A>> = [] // in n order (see #addItem)
-    for (const i of this.#items.values()) if (i.state === 'ready') ready.push(i)
+    let mustPropose = false // an action handed off twice in vain, or to be proposed alone
+    for (const i of this.#items.values()) {
+      if (i.state !== 'ready') continue
+      ready.push(i)
+      if (i.handoffs >= 2 || i.solo === true) mustPropose = true
+    }
     if (ready.length === 0 && this.#handed.size === 0) return
     const preferred = preferredProposer(this.members, k => this.host.reachable(k))
     // When we propose ourselves we take the whole queue in order, the actions handed off included: a chain
     // action must never go out without the ones before it.
     const own: Array<Item<A>> = []
-    if (preferred !== undefined && preferred !== this.self && !ready.some(i => i.handoffs >= 2 || i.solo === true)) {
+    if (preferred !== undefined && preferred !== this.self && !mustPropose) {
       // Not the preferred proposer: hand our actions over, one handoff at a time so they arrive in order.
       // We propose them ourselves only if it is unreachable or did not certify them in time (twice).
       if (ready.length > 0 && !this.#handing) void this.#handOff(preferred, ready.slice(0, this.host.config.maxBatch))
@@ -349,16 +354,20 @@ export class Replica<S, A> {
     // Order everything we could propose (ours and handed) first, then cut the batch: a chain action never
     // goes out without the ones before it.
     const byId = new Map<string, Item<A>>(own.map(i => [i.id, i]))
-    const handed = [...this.#handed].sort(([a], [b]) => (this.#arrival.get(a) ?? 0) - (this.#arrival.get(b) ?? 0)).map(([, a]) => a)
+    const handedEntries = [...this.#handed].sort(([a], [b]) => (this.#arrival.get(a) ?? 0) - (this.#arrival.get(b) ?? 0))
+    const handed = handedEntries.map(([, a]) => a)
     const pool: A[] = solo !== undefined ? [solo.action] : [...own.map(i => i.action), ...handed]
     const order = this.host.deps.order
     const picked = fitBatch((order !== undefined ? order(pool) : pool).slice(0, this.host.config.maxBatch), this.#batchBytes)
     if (picked.length === 0) return
-    const ids = picked.map(a => hashOf(a))
+    // The ids of the picked actions are known (queue items and handed actions are kept with theirs): no rehash.
+    const known = new Map<A, string>(handedEntries.map(([id, a]) => [a, id]))
+    for (const i of own) known.set(i.action, i.id)
+    const ids = picked.map(a => known.get(a) ?? hashOf(a))
     const batch = ids.map(id => byId.get(id)).filter((i): i is Item<A> => i !== undefined)
     const theirs = picked.filter((_, k) => !byId.has(ids[k]!))
     for (const i of batch) { i.state = 'running'; i.reason = 'pending'; i.attempts++ }
-    for (const a of theirs) this.#handed.delete(hashOf(a))
+    picked.forEach((_, k) => { if (!byId.has(ids[k]!)) this.#handed.delete(ids[k]!) })
     void this.#start('own', undefined, picked, batch.map(i => i.n), theirs)
   }
 
