@@ -32,6 +32,9 @@ export interface LiftServiceOptions extends LiftServiceDeps {
   refereeBehaviour?: RefereeBehaviour
 }
 
+/** Discoveries this node runs at once; more wait their turn (each fans out to every partner). */
+export const MAX_DISCOVERIES = 16
+
 /** Default share of the units a payment accepts as route fee when the payer names no maximum: 1 %. */
 const DEFAULT_FEE_SHARE = 0.01
 
@@ -56,6 +59,9 @@ export class LiftService implements LiftApi {
   readonly #events = new Emitter<{ change: LiftView }>()
   #auto: AutoClearSetting = { on: false }
   #autoTimer: TimerHandle | undefined
+  /** Discoveries running, and those waiting for a slot. */
+  #finding = 0
+  readonly #findQueue: Array<() => void> = []
   #offReferee: (() => void) | undefined
   #stopped = false
 
@@ -133,7 +139,7 @@ export class LiftService implements LiftApi {
 
   async clear (): Promise<LiftView | undefined> {
     this.#assertRunning()
-    const discovery = await this.deps.route.find({ kind: 'circular', units: this.config.minUnits })
+    const discovery = await this.#find({ kind: 'circular', units: this.config.minUnits })
     const pick = pickCircular(discovery.plans, this.config.minUnits)
     if (pick === undefined) return undefined
     const started = await this.#engine.originate('circular', discovery, { plan: pick.plan, units: pick.plan.hops.map(() => pick.units), fee: 0 })
@@ -189,10 +195,23 @@ export class LiftService implements LiftApi {
     // Discovery is best effort within a time budget (a slow hop's answer comes too late): one more try
     // with a fresh session before telling the user there is no route.
     for (let attempt = 0; ; attempt++) {
-      const discovery = await this.deps.route.find({ kind: 'linear', to, units })
+      const discovery = await this.#find({ kind: 'linear', to, units })
       const chosen = linearOptions(discovery.plans, units)[0]
       if (chosen !== undefined) return { discovery, chosen }
       if (attempt >= 1) throw new NoRouteError(`no route carries ${units} units to this user`)
+    }
+  }
+
+  /** One discovery, at most MAX_DISCOVERIES at once (a burst of payments would otherwise flood the partners). */
+  async #find (request: Parameters<RouteService['find']>[0]): Promise<Awaited<ReturnType<RouteService['find']>>> {
+    if (this.#finding >= MAX_DISCOVERIES) await new Promise<void>(resolve => { this.#findQueue.push(resolve) })
+    else this.#finding++
+    try {
+      return await this.deps.route.find(request)
+    } finally {
+      const next = this.#findQueue.shift()
+      if (next !== undefined) next()
+      else this.#finding--
     }
   }
 
