@@ -6,7 +6,8 @@
 //   (bytes prepared beforehand, outside the timing) with the same concurrency model as verifyHistory — a
 //   sliding window of BATCH certificates' worth of signatures (BATCH × 5) in flight, the next verify started
 //   as soon as any one finishes (verifyHistory keeps BATCH certificates in flight, starting the next as it
-//   takes the oldest, so the baseline is never less parallel than the verifier);
+//   takes the oldest, so the baseline is never less parallel than the verifier). Three raw-then-verify pairs
+//   are measured and the median pair reported, with CPU time (all threads) next to wall time;
 // - time to catch up from the latest checkpoint (snapshot + its certificate + the entries after it).
 // Each entry: 1 action, signed by its author; 2 stock + 2 foil members approve (5 signatures per entry): a
 // round-0 certificate, whose fast quorum is every member of a 2-member party. (A recovery-round certificate
@@ -35,6 +36,8 @@ const machine: ReplicatedMachine<Counter, Add> = {
 
 /** Certificates in flight in verifyHistory (its `batch` option), and so signatures in flight in the raw baseline. */
 const BATCH = 16
+/** Raw-then-verify pairs measured (the median pair is reported). */
+const ROUNDS_FULL = 3
 /** Certificates signed at once while building the diary (not timed). */
 const SIGN_BATCH = 64
 
@@ -57,6 +60,7 @@ async function mb (): Promise<number> {
 const bench: Bench = async (ctx) => {
   const provider = webCryptoProvider(webcrypto.subtle as SubtleCrypto)
   const entries = ctx.smoke ? 50 : 10_000
+  const ROUNDS = ctx.smoke ? 1 : ROUNDS_FULL
   const checkpointEvery = ctx.smoke ? 16 : 1_024
   const secrets = Array.from({ length: 4 }, (_, i) => sha256(new TextEncoder().encode(`diary-bench-node-${i}`)))
   const keys = await Promise.all(secrets.map(async s => toBase64url(await provider.publicKey(s))))
@@ -101,18 +105,32 @@ const bench: Bench = async (ctx) => {
   }
   const perWindow = triples.length / certs.length * BATCH
   await provider.verify(...triples[0]!) // warm up
-  const r0 = performance.now()
-  await rawVerify(provider, triples, perWindow)
-  const rawMs = performance.now() - r0
 
-  // Verification from genesis.
-  const heap0 = await mb()
-  const v0 = performance.now()
-  const result = await verifyHistory(dctx, genesis, wire, { batch: BATCH })
-  const verifyMs = performance.now() - v0
-  const heap1 = await mb()
-  if (result.head.hash !== head.hash || result.signatures !== triples.length) throw new Error('verification did not reach the head')
-  const ratio = verifyMs / rawMs
+  // Verification from genesis, each round right after its raw baseline (a pair measured under the same load);
+  // the figure is the round with the median ratio. CPU time (all threads) is reported too: on a shared,
+  // loaded machine the wall-clock ratio swings with the neighbours, the CPU ratio much less.
+  const rounds: Array<{ rawMs: number, verifyMs: number, rawCpuMs: number, verifyCpuMs: number, ratio: number }> = []
+  let heapGrowth = 0
+  let heapAfter = 0
+  for (let r = 0; r < ROUNDS; r++) {
+    const rc = process.cpuUsage()
+    const r0 = performance.now()
+    await rawVerify(provider, triples, perWindow)
+    const rawMs = performance.now() - r0
+    const rawCpu = process.cpuUsage(rc)
+    const heap0 = await mb()
+    const vc = process.cpuUsage()
+    const v0 = performance.now()
+    const result = await verifyHistory(dctx, genesis, wire, { batch: BATCH })
+    const verifyMs = performance.now() - v0
+    const verifyCpu = process.cpuUsage(vc)
+    const heap1 = await mb()
+    if (result.head.hash !== head.hash || result.signatures !== triples.length) throw new Error('verification did not reach the head')
+    if (r === 0) { heapGrowth = heap1 - heap0; heapAfter = heap1 }
+    rounds.push({ rawMs, verifyMs, rawCpuMs: (rawCpu.user + rawCpu.system) / 1000, verifyCpuMs: (verifyCpu.user + verifyCpu.system) / 1000, ratio: verifyMs / rawMs })
+  }
+  const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!
+  const { rawMs, verifyMs, ratio } = median
 
   // Certificates one at a time, as a member checks each on arrival.
   const single = Math.min(entries, ctx.smoke ? 20 : 1_000)
@@ -143,11 +161,16 @@ const bench: Bench = async (ctx) => {
     rawSignatureMs: Math.round(rawMs),
     signatures: triples.length,
     ratioToRaw: Number(ratio.toFixed(3)),
+    rounds: rounds.length,
+    ratiosAllRounds: rounds.map(r => Number(r.ratio.toFixed(3))),
+    cpuMs: Math.round(median.verifyCpuMs),
+    rawCpuMs: Math.round(median.rawCpuMs),
+    cpuRatioToRaw: Number((median.verifyCpuMs / median.rawCpuMs).toFixed(3)),
     baseline: `the same ${triples.length} signatures, same provider, same run, ${perWindow} verifies in flight (sliding window, as verifyHistory's ${BATCH} certificates)`,
     target: 'within 1.25 × (signatures checked × raw verify time, same run)',
     meetsTarget: ratio <= 1.25
   })
-  ctx.report({ ...common, metric: `heap growth while verifying ${entries} entries`, value: Number((heap1 - heap0).toFixed(1)), unit: 'MiB', heapUsedAfterMiB: Number(heap1.toFixed(1)) })
+  ctx.report({ ...common, metric: `heap growth while verifying ${entries} entries`, value: Number(heapGrowth.toFixed(1)), unit: 'MiB', heapUsedAfterMiB: Number(heapAfter.toFixed(1)) })
   ctx.report({ ...common, metric: 'catch up from the latest checkpoint', value: Math.round(catchUpMs), unit: 'ms', fromSeq: at + 1, entriesVerified: caught.entries, checkpointEvery })
 }
 
