@@ -81,8 +81,8 @@ export class Replica<S, A> {
   #arrivals = 0
   readonly #certified = new Map<string, ActionOutcome>()
   readonly #waiters = new Set<Waiter>()
-  /** The ids of #items (see #addItem). */
-  readonly #itemIds = new Set<string>()
+  /** The ids of #items, with how many items hold each (see #addItem). */
+  readonly #itemIds = new Map<string, number>()
   #run: ProposerRun<S, A> | undefined
   /** Entries being driven, by hash (undefined while the run starts). */
   readonly #drivers = new Map<string, ProposerRun<S, A> | undefined>()
@@ -242,14 +242,16 @@ export class Replica<S, A> {
   // re-inserted), so iterating it is queue order without sorting; #itemIds mirrors the ids it holds.
   #addItem (r: OutboxRecord<A>): void {
     this.#items.set(r.n, { ...r, state: 'ready', reason: 'proposer', attempts: 0, handoffs: 0 })
-    this.#itemIds.add(r.id)
+    this.#itemIds.set(r.id, (this.#itemIds.get(r.id) ?? 0) + 1)
   }
 
   #deleteItem (n: number): void {
     const i = this.#items.get(n)
     if (i === undefined) return
     this.#items.delete(n)
-    this.#itemIds.delete(i.id)
+    const left = (this.#itemIds.get(i.id) ?? 1) - 1
+    if (left > 0) this.#itemIds.set(i.id, left)
+    else this.#itemIds.delete(i.id)
   }
 
   // ---------------------------------------------------------------- our actions
