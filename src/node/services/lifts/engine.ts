@@ -70,7 +70,44 @@ export class LiftEngine {
     })
     if (off !== undefined) this.#off.push(off)
     for (const t of this.d.ledger.tallies()) this.#resolveLate(t.id)
+    this.#resume()
     this.#scheduleRecovery(0)
+  }
+
+  /**
+   * After a restart: carries on with every live lift this node was working on when it stopped — a leg
+   * toward it not yet promised is checked again, a promised one goes on (next leg or referee call), and
+   * a leg it gives on is announced again (the receiver ignores a duplicate). Expired ones are left to the
+   * recovery queries.
+   */
+  #resume (): void {
+    const now = this.d.clock.now()
+    for (const l of this.d.records.all()) {
+      const record = l.record
+      if (l.status !== 'pending' || record === undefined || now >= l.expires) continue
+      const n = record.body.legs.length
+      const report = (err: unknown): void => { this.d.logger.log('warn', 'lift.resume-failed', { lift: l.id, error: err instanceof Error ? err.message : String(err) }) }
+      for (const held of l.legs) {
+        const t = this.d.ledger.tally(held.tally)
+        if (t === undefined) continue
+        if (held.giver) {
+          const message: LiftMessage = { v: 1, type: 'promise', record, promises: l.promises.filter(p => p.body.leg < held.leg), leg: held.leg }
+          this.#sendRetrying(t, message, l.expires).catch(async (err: unknown) => { await this.#refuse(record, held.leg - 1, err) }).catch(report)
+          continue
+        }
+        const promised = l.promises.some(p => p.body.leg === held.leg)
+        if (promised && held.leg === n - 1) {
+          this.#call(record, l.promises).catch(report)
+        } else if (promised && !l.legs.some(g => g.giver && g.leg === held.leg + 1)) {
+          this.#forward(record, held.leg + 1, l.promises).catch(async (err: unknown) => { await this.#refuse(record, held.leg, err) }).catch(report)
+        } else if (!promised) {
+          const key = `${l.id}/${held.leg}`
+          if (this.#receiving.has(key)) continue
+          this.#receiving.add(key)
+          this.#receive(record, held.leg, t, l.promises).catch(report).finally(() => { this.#receiving.delete(key) })
+        }
+      }
+    }
   }
 
   stop (): void {
@@ -123,13 +160,18 @@ export class LiftEngine {
     this.d.logger.log('info', 'lift.originate', { lift: body.id, kind, legs: n, units: chosen.units[0] })
     // The request goes out while the chit is being certified: the receiver promises only once it verified
     // the certified chit itself, so this saves a round trip without giving up the rule.
-    const submitted = ledger.submitLift(first.id, this.#liftOp(record, 0), config.certifyWaitMs)
-    const sent = this.#send(first, { v: 1, type: 'promise', record, promises: [], leg: 0 }).then(() => undefined, (err: unknown) => err ?? new UnknownLinkError())
+    const submitted = ledger.submitLift(first.id, this.#liftOp(record, 0), this.#certifyWait(body.expires))
+    const sent = this.#sendRetrying(first, { v: 1, type: 'promise', record, promises: [], leg: 0 }, body.expires).then(() => undefined, (err: unknown) => err ?? new UnknownLinkError())
     const outcome = await submitted
     if (!outcome.certified || outcome.refused !== undefined) {
       const error = new LiftChitRefusedError(outcome.refused ?? 'NOT_CERTIFIED')
       // Refused by the tally rules: no chit exists and none ever will; the lift failed before it began.
-      if (outcome.certified) return (await this.#finish(body.id, 'failed', error)) ?? local
+      // A circular originator also refuses its last leg, so the referees void at once and nobody waits.
+      if (outcome.certified) {
+        const failed = (await this.#finish(body.id, 'failed', error)) ?? local
+        if (kind === 'circular') await this.#refuse(record, n - 1, error).catch(() => undefined)
+        return failed
+      }
       await this.#refuse(record, 0, error)
       return this.d.records.get(body.id) ?? local
     }
@@ -196,16 +238,18 @@ export class LiftEngine {
     const now = this.d.clock.now()
     await this.d.records.update(body.id, cur => {
       const held: HeldLeg = { tally: tally.id, leg: k, side: tally.side, giver: false, units }
+      // Upstream promises are kept so that the work can go on after a restart (#resume).
+      const upstream = [...(cur?.promises ?? []), ...promises.filter(p => cur?.promises.some(o => o.body.leg === p.body.leg) !== true)]
       if (cur !== undefined) {
-        if (cur.legs.some(l => l.leg === k && !l.giver)) return undefined
-        return { ...cur, legs: [...cur.legs, held] }
+        if (cur.legs.some(l => l.leg === k && !l.giver)) return upstream.length === cur.promises.length ? undefined : { ...cur, promises: upstream }
+        return { ...cur, legs: [...cur.legs, held], promises: upstream }
       }
       const given = terminus ? undefined : body.legs[k + 1]!.units
       return {
         id: body.id, kind: body.kind, role, record, legs: [held], status: 'pending',
         units: body.kind === 'circular' ? units : body.legs[n - 1]!.units,
         fee: given !== undefined ? units - given : 0, routeLegs: terminus ? 1 : 2,
-        promises: [], decisions: [], createdAt: now, expires: body.expires, queries: 0
+        promises: upstream, decisions: [], createdAt: now, expires: body.expires, queries: 0
       }
     })
     try {
@@ -213,10 +257,12 @@ export class LiftEngine {
       const chit = liftChitId(body.id, k)
       const giverSide = tally.side === 'stock' ? 'foil' : 'stock'
       const ok = await this.#waitState(tally.id, s => {
+        // Decided meanwhile (e.g. the originator's own chit was refused): stop waiting (checked below).
+        if (isFinal(this.d.records.get(body.id)?.status ?? 'pending')) return true
         const c = s.pending[chit]
         return c !== undefined && c.kind === 'lift' && c.by === giverSide && c.lift === body.id && c.units === units &&
           c.expires === body.expires && sameKeys(c.referees, body.referees.map(r => r.key))
-      }, this.d.config.certifyWaitMs)
+      }, this.#certifyWait(body.expires))
       if (!ok) throw new ChitNotCertifiedError(body.id, k)
       this.d.logger.log('debug', 'lift.verified', { lift: body.id, leg: k })
       // Decided meanwhile (a refusal elsewhere voided it): nothing more to promise or give.
@@ -248,12 +294,21 @@ export class LiftEngine {
       ...cur, legs: [...cur.legs.filter(l => !(l.leg === next && l.giver)), { tally: out.id, leg: next, side: out.side, giver: true, units: given }]
     })
     // Sent while my chit is being certified (the receiver verifies the certified chit before it promises).
-    const submitted = this.d.ledger.submitLift(out.id, this.#liftOp(record, next), this.d.config.certifyWaitMs)
-    const sent = this.#send(out, { v: 1, type: 'promise', record, promises, leg: next }).then(() => undefined, (err: unknown) => err ?? new UnknownLinkError())
+    const submitted = this.d.ledger.submitLift(out.id, this.#liftOp(record, next), this.#certifyWait(body.expires))
+    const sent = this.#sendRetrying(out, { v: 1, type: 'promise', record, promises, leg: next }, body.expires).then(() => undefined, (err: unknown) => err ?? new UnknownLinkError())
     const outcome = await submitted
     if (!outcome.certified || outcome.refused !== undefined) throw new LiftChitRefusedError(outcome.refused ?? 'NOT_CERTIFIED')
     const failed = await sent
     if (failed !== undefined) throw failed
+  }
+
+  /**
+   * How long a leg waits for a chit's certificate: until the lift expires (at least certifyWaitMs). A partner
+   * that is briefly away (a crash, a reload) then only delays the lift; one away for good lets it void at
+   * expiry through the referees, which a refusal here would only bring forward.
+   */
+  #certifyWait (expires: number): number {
+    return Math.max(this.d.config.certifyWaitMs, expires - this.d.clock.now())
   }
 
   // ---- referees ----
@@ -285,6 +340,8 @@ export class LiftEngine {
   /** Signs a refusal of leg k (or, for the originator's own failure, with the origin key) and asks the referees to void. */
   async #refuse (record: LiftRecord, k: number, err: unknown): Promise<void> {
     const body = record.body
+    // A stopped node (a crash, a reload) stays quiet: it carries on with the lift when it starts again.
+    if (this.#stopped) return
     const error = toChipsError(err)
     this.d.logger.log('info', 'lift.refuse', { lift: body.id, leg: k, code: error.code, error: error.message })
     await this.d.records.update(body.id, cur => cur === undefined || isFinal(cur.status) ? undefined : { ...cur, error: { code: error.code, message: error.message } })
@@ -417,6 +474,8 @@ export class LiftEngine {
   }
 
   #notifyDecided (lift: LiftLocal): void {
+    // A leg still waiting for a chit of this lift stops waiting.
+    for (const l of lift.legs) this.#wake(l.tally)
     const set = this.#decided.get(lift.id)
     if (set !== undefined) for (const l of [...set]) l(lift)
   }
@@ -488,6 +547,23 @@ export class LiftEngine {
     throw last
   }
 
+  /**
+   * Sends a promise request, again with backoff while the partner's node cannot be reached (a crash, a
+   * reload, a lost link) and the lift has time left; a refusal by the partner is final.
+   */
+  async #sendRetrying (tally: LedgerTally, message: LiftMessage, expires: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#send(tally, message)
+        return
+      } catch (err) {
+        const left = expires - this.d.config.graceMs - this.d.clock.now()
+        if (this.#stopped || left <= 0 || !isChipsError(err) || !RETRYABLE.has(err.code)) throw err
+        await this.#sleep(Math.min(left, 500 * 2 ** Math.min(attempt, 6)))
+      }
+    }
+  }
+
   /** Resolves true once `ok(state)` holds for the tally's certified state, false after `ms`. */
   async #waitState (tally: string, ok: (s: TallyState) => boolean, ms: number): Promise<boolean> {
     const check = (): boolean => { const s = this.d.ledger.tally(tally)?.state; return s !== undefined && ok(s) }
@@ -512,6 +588,9 @@ export class LiftEngine {
     if (set !== undefined) for (const w of [...set]) w()
   }
 }
+
+/** Send failures worth another try: the partner's node may be back soon. */
+const RETRYABLE = new Set(['PEER_UNREACHABLE', 'TIMEOUT', 'LINK_LOST', 'NETWORK_STOPPED', 'STREAM_LIMIT', 'LIFTS_BUSY'])
 
 function sameKeys (a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((k, i) => k === b[i])
