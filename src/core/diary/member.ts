@@ -6,12 +6,12 @@ import type { ChipsError } from '../errors'
 import { isChipsError } from '../errors'
 import { signAnswer, type Answer, type AnswerBody } from './answer'
 import { verifyCertificate, type Certificate } from './certificate'
-import { entryHash, verifyEntrySignature, type Entry } from './entry'
+import { entryHash, verifyEntrySignature, verifyHashedEntry, type Entry } from './entry'
 import * as v from 'valibot'
 import { MalformedError } from '../errors'
 import { checkPromises, chooseEntry, voteEntries } from './choice'
 import { ForkDetectedError, InvalidRecoveryChoiceError, WrongTallyError } from './errors'
-import { evaluateEntry } from './evaluate'
+import { evaluateHashedEntry } from './evaluate'
 import type { DiaryContext, Head, HeadRef } from './head'
 import { refOf } from './head'
 import { PendingPool, type PendingView } from './pool'
@@ -162,10 +162,10 @@ async function onPrepare<S, A> (ctx: MemberContext<S, A>, state: MemberState<S, 
 
 async function onPropose<S, A> (ctx: MemberContext<S, A>, state: MemberState<S, A>, raw: unknown, carried: unknown[], round: Round | undefined, promises: unknown[] | undefined, votes: unknown[] | undefined): Promise<MemberStep<S, A>> {
   const d = state.durable
-  const entry = await verifyEntrySignature<A>(ctx.provider, raw)
+  // The hash comes from the bytes the signature was checked over (the entry is canonicalized once).
+  const { entry, hash } = await verifyHashedEntry<A>(ctx.provider, raw)
   const b = entry.body
   if (b.tally !== ctx.tally) throw new WrongTallyError(ctx.tally, b.tally)
-  const hash = entryHash(entry)
   const sign = async (body: AnswerBody): Promise<Answer> => signAnswer(ctx.provider, ctx.identity.secret, body)
   const common = { tally: ctx.tally, seq: b.seq, entry: hash, ...roundField(round) }
 
@@ -188,7 +188,7 @@ async function onPropose<S, A> (ctx: MemberContext<S, A>, state: MemberState<S, 
 
   let parties: Party[]
   try {
-    parties = (await evaluateEntry(ctx, d.head, entry)).parties
+    parties = (await evaluateHashedEntry(ctx, d.head, entry, hash)).parties
     // Only a valid entry by a member enters the pool, with the answers that travel with it.
     state.pool.addVerifiedEntry(entry)
     await Promise.allSettled(carried.slice(0, 256).map(a => state.pool.addAnswer(a)))
