@@ -625,6 +625,9 @@ export class Replica<S, A> {
       const i = this.#items.get(n)
       if (i !== undefined && i.reason !== 'partner') { i.reason = 'partner'; changed = true }
     }
+    // Actions queued behind this run (e.g. a re-drive of our reservation carries none of them) wait for the
+    // same partner: say so now rather than when the run gives up.
+    for (const i of this.#items.values()) if (i.state === 'ready' && i.reason !== 'partner') { i.reason = 'partner'; changed = true }
     if (changed) this.#emitQueued()
   }
 
