@@ -119,7 +119,10 @@ function payments (g: GeneratedNetwork, count: number, spacing: number, seed: nu
 }
 
 const bench: Bench = async (ctx) => {
-  const params = ctx.smoke ? { users: 30, tallies: 90 } : { users: 1000, tallies: 3000 }
+  // LIFT_SIM_USERS=n runs a smaller (or larger) network of n users and 3n tallies (a quick look at a change;
+  // the figure is the default 1,000 users).
+  const sized = Number(process.env.LIFT_SIM_USERS ?? 0)
+  const params = ctx.smoke ? { users: 30, tallies: 90 } : sized > 0 ? { users: sized, tallies: 3 * sized } : { users: 1000, tallies: 3000 }
   const networkSeed = 1
   const clearSeed = 2
   const paySeed = 3

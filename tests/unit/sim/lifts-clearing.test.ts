@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SimReport } from '../../sim/report'
 import { checksHold, runScenarioFile } from './helpers'
+import { CLEAR_RETRIES } from '../../../src/node/services/lifts/service'
 
 function balances (r: SimReport): Record<string, [number | null, number | null]> {
   return Object.fromEntries(r.tallies.map(t => [t.id, [t.balance, t.stockBalance]]))
@@ -93,11 +94,14 @@ describe('simulator: circular clearing (research scenarios 22–33)', { timeout:
     expect(checksHold(r)).toEqual([])
   })
 
-  it('33: two originators on the same cycle at once: neither hangs (both decided, at most one good); same seed, same bytes', async () => {
+  it('33: two originators on the same cycle at once: neither hangs (all decided), the loser retries, the cycle clears once; same seed, same bytes', async () => {
     const r = await runScenarioFile('33-interlocking.json')
-    expect(r.lifts).toHaveLength(2)
-    expect(r.lifts.every(l => l.status === 'good' || l.status === 'void')).toBe(true)
-    expect(r.totals.good).toBeLessThanOrEqual(1)
+    // One lift per originator first; a lift lost to the other (void before every leg promised, or its own chit
+    // refused on a stale view) is retried after a random backoff with a fresh discovery (LiftService.clear).
+    expect(r.lifts.length).toBeGreaterThanOrEqual(2)
+    expect(r.lifts.length).toBeLessThanOrEqual(2 * (CLEAR_RETRIES + 1))
+    expect(r.lifts.every(l => l.status === 'good' || l.status === 'void' || l.status === 'failed')).toBe(true)
+    expect(r.totals.good).toBe(1)
     cycleFollowsGoodLifts(r, { t1: -10000, t2: -7000, t3: -12000 })
     expect(checksHold(r)).toEqual([])
     const again = await runScenarioFile('33-interlocking.json')

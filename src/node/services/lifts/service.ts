@@ -35,6 +35,15 @@ export interface LiftServiceOptions extends LiftServiceDeps {
 /** Discoveries this node runs at once; more wait their turn (each fans out to every partner). */
 export const MAX_DISCOVERIES = 16
 
+/** Most lifts one clear() makes (it drains the node's cycles one lift after the other). */
+export const CLEAR_MAX_LIFTS = 16
+/** Time one clear() keeps discovering, ms (a lift started before it ends still runs to its decision). */
+export const CLEAR_BUDGET_MS = 30_000
+/** Lifts in a row that did not end good before clear() gives up (each retried with a fresh discovery). */
+export const CLEAR_RETRIES = 3
+/** Mean backoff before the first retry, ms (doubling after each further miss; randomized ±50 %). */
+export const CLEAR_BACKOFF_MS = 500
+
 /** Default share of the units a payment accepts as route fee when the payer names no maximum: 1 %. */
 const DEFAULT_FEE_SHARE = 0.01
 
@@ -137,13 +146,58 @@ export class LiftService implements LiftApi {
     return await this.#settled(started)
   }
 
+  /**
+   * Drains this node's cycles: discovers, lifts the best circular plan, waits for its decision and discovers
+   * again, up to CLEAR_MAX_LIFTS lifts within CLEAR_BUDGET_MS. A lift that did not end good (usually lost to a
+   * concurrent lift that took the same free lading first: OVER_BOUND / OVER_LIMIT at a hop, the chit refused;
+   * see #lostRace) is retried with a fresh discovery after a random backoff, at most CLEAR_RETRIES times in a row.
+   * Resolves with the first good lift, else the last one tried; undefined when there was nothing to clear.
+   */
   async clear (): Promise<LiftView | undefined> {
     this.#assertRunning()
-    const discovery = await this.#find({ kind: 'circular', units: this.config.minUnits })
-    const pick = pickCircular(discovery.plans, this.config.minUnits)
-    if (pick === undefined) return undefined
-    const started = await this.#engine.originate('circular', discovery, { plan: pick.plan, units: pick.plan.hops.map(() => pick.units), fee: 0 })
-    return await this.#settled(started)
+    const until = this.deps.clock.now() + CLEAR_BUDGET_MS
+    let good: LiftView | undefined
+    let last: LiftView | undefined
+    let misses = 0
+    for (let made = 0; made < CLEAR_MAX_LIFTS && !this.#stopped && this.deps.clock.now() < until; made++) {
+      const discovery = await this.#find({ kind: 'circular', units: this.config.minUnits })
+      if (this.#stopped) break
+      const pick = pickCircular(discovery.plans, this.config.minUnits)
+      if (pick === undefined) break
+      const started = await this.#engine.originate('circular', discovery, { plan: pick.plan, units: pick.plan.hops.map(() => pick.units), fee: 0 })
+      last = await this.#settled(started)
+      if (last.status === 'good') {
+        good ??= last
+        misses = 0
+        continue
+      }
+      if (!this.#lostRace(started.id) || ++misses > CLEAR_RETRIES) break
+      await this.#sleep(this.#backoff(misses))
+    }
+    return good ?? last
+  }
+
+  /**
+   * Whether a circular lift that did not end good looks lost to contention, worth a fresh discovery: its own
+   * first chit was refused by the tally rules (failed), or it voided before every leg promised (a hop's chit
+   * refused, OVER_BOUND / OVER_LIMIT, or a hop away). Not when every leg promised and the referees still
+   * voided (nothing a new route changes), nor while still pending (its chits hold the lading).
+   */
+  #lostRace (id: string): boolean {
+    const lift = this.#records.get(id)
+    if (lift?.status === 'failed') return true
+    return lift?.status === 'void' && lift.promises.length < lift.routeLegs
+  }
+
+  /** A random wait before retry `attempt` (1-based): uniform in [½, 1½) × CLEAR_BACKOFF_MS × 2^(attempt−1), so that racing originators spread out. */
+  #backoff (attempt: number): number {
+    const b = this.deps.random.bytes(2)
+    const u = ((b[0]! << 8) | b[1]!) / 65_536
+    return Math.round(CLEAR_BACKOFF_MS * 2 ** (attempt - 1) * (0.5 + u))
+  }
+
+  async #sleep (ms: number): Promise<void> {
+    await new Promise<void>(resolve => { this.deps.timers.setTimeout(resolve, ms) })
   }
 
   async list (): Promise<LiftView[]> {
