@@ -7,7 +7,8 @@ import { toBase64url } from '../../../core/codec/base64url'
 import { refereeSecret, sessionSecret } from '../../../core/lift/ids'
 import type { LiftKeys } from './contracts'
 
-const SESSION_CACHE = 1024
+/** Sessions remembered per node (least recently used go first): a busy node serves thousands of sessions at once. */
+const SESSION_CACHE = 2048
 
 export function liftKeys (memberSecret: Uint8Array): LiftKeys {
   const pair = (secret: Uint8Array): { secret: Uint8Array, key: string } => ({ secret, key: toBase64url(ed25519.getPublicKey(secret)) })
@@ -15,7 +16,11 @@ export function liftKeys (memberSecret: Uint8Array): LiftKeys {
   return {
     session (session) {
       let p = sessions.get(session)
-      if (p === undefined) {
+      if (p !== undefined) {
+        // Most recently used last, so eviction takes the least recently used.
+        sessions.delete(session)
+        sessions.set(session, p)
+      } else {
         p = pair(sessionSecret(memberSecret, session))
         if (sessions.size >= SESSION_CACHE) sessions.delete(sessions.keys().next().value!)
         sessions.set(session, p)

@@ -28,6 +28,13 @@ export interface TallyLedgerDeps {
 }
 
 export class TallyLedger implements LiftLedger {
+  /**
+   * The view of each tally, kept until its certified state changes: a diary state is replaced (never
+   * changed in place) when the head moves, so the same state object means the same view. Route and lift
+   * services read every tally on every query; rebuilding views (and peer ids) each time dominated their CPU.
+   */
+  readonly #views = new Map<string, { state: TallyState, view: LedgerTally | undefined }>()
+
   constructor (private readonly deps: TallyLedgerDeps) {}
 
   tallies (): LedgerTally[] {
@@ -41,13 +48,26 @@ export class TallyLedger implements LiftLedger {
 
   tally (id: string): LedgerTally | undefined {
     const state = this.deps.diary.state(id)
-    if (state === undefined || state.status === 'closed') return undefined
+    if (state === undefined) {
+      this.#views.delete(id)
+      return undefined
+    }
+    const cached = this.#views.get(id)
+    if (cached !== undefined && cached.state === state) return cached.view
+    const view = this.#view(id, state)
+    this.#views.set(id, { state, view })
+    return view
+  }
+
+  #view (id: string, state: TallyState): LedgerTally | undefined {
+    if (state.status === 'closed') return undefined
     const side = this.#sideOf(state)
     if (side === undefined) return undefined
     const partner = state[side === 'stock' ? 'foil' : 'stock']
     const peers: string[] = []
     for (const m of partner.members) {
-      try { peers.push(peerIdOfMember(m.key)) } catch { /* not a node key: never reachable */ }
+      const peer = peerOf(m.key)
+      if (peer !== undefined) peers.push(peer)
     }
     return { id, side, partner: { userId: partner.userId, peers }, state }
   }
@@ -101,6 +121,19 @@ export class TallyLedger implements LiftLedger {
       if (timer !== undefined) this.deps.timers.clearTimeout(timer)
     }
   }
+}
+
+/** Member key → peer id (protobuf, CID and base58 work per call), remembered; undefined when not a node key. */
+const peerIds = new Map<string, string | undefined>()
+const PEER_ID_CACHE = 65_536
+
+function peerOf (memberKey: string): string | undefined {
+  if (peerIds.has(memberKey)) return peerIds.get(memberKey)
+  let peer: string | undefined
+  try { peer = peerIdOfMember(memberKey) } catch { peer = undefined /* not a node key: never reachable */ }
+  if (peerIds.size >= PEER_ID_CACHE) peerIds.delete(peerIds.keys().next().value!)
+  peerIds.set(memberKey, peer)
+  return peer
 }
 
 export function holdsPending (state: TallyState, lift: string): boolean {

@@ -92,6 +92,9 @@ interface Exploration {
   tally: { messages: number }
 }
 
+/** Sessions whose link nonces a node remembers. */
+const LINK_SESSIONS = 512
+
 export function createRouteService (deps: RouteServiceDeps): RouteServiceHandle {
   return new RouteDiscovery(deps)
 }
@@ -106,6 +109,12 @@ export class RouteDiscovery implements RouteServiceHandle {
   /** Explorations running for each partner's queries. */
   readonly #perPeer = new Map<string, number>()
   #running = false
+  /**
+   * Link nonces by session, then tally id (a sha256 each): every query of a session names its link and every
+   * exploration lists the links of its edges, so each is hashed once per session, not once per query.
+   * Bounded, least recently used first; a session lives as long as its discovery's budget.
+   */
+  readonly #links = new Map<string, Map<string, string>>()
 
   constructor (private readonly deps: RouteServiceDeps) {
     this.#config = { ...DEFAULT_LIFT_CONFIG, ...deps.config }
@@ -253,9 +262,27 @@ export class RouteDiscovery implements RouteServiceHandle {
   /** The tally the query came over: one this node shares with the sender, named by the query's link. */
   #tallyOf (query: RouteQuery, peerId: string): LedgerTally {
     for (const t of this.deps.ledger.tallies()) {
-      if (t.partner.peers.includes(peerId) && linkNonce(t.id, query.session) === query.link) return t
+      if (t.partner.peers.includes(peerId) && this.#linkOf(t.id, query.session) === query.link) return t
     }
     throw new RouteLinkUnknownError()
+  }
+
+  /** linkNonce(tally, session), remembered per session. */
+  #linkOf (tally: string, session: string): string {
+    let links = this.#links.get(session)
+    if (links === undefined) {
+      if (this.#links.size >= LINK_SESSIONS) this.#links.delete(this.#links.keys().next().value!)
+      links = new Map()
+    } else {
+      this.#links.delete(session)
+    }
+    this.#links.set(session, links)
+    let link = links.get(tally)
+    if (link === undefined) {
+      link = linkNonce(tally, session)
+      links.set(tally, link)
+    }
+    return link
   }
 
   // ---- exploring: fan out over every edge that can give, compose the answers ----
@@ -294,7 +321,7 @@ export class RouteDiscovery implements RouteServiceHandle {
       const lading = edgeLading(t.state, t.side)
       if (lading.free < x.units) continue
       if (lastHop && targetToken(x.session, t.partner.userId) !== x.target.token) continue
-      out.push({ tally: t, link: linkNonce(t.id, x.session), free: lading.free, clutch: lading.clutch })
+      out.push({ tally: t, link: this.#linkOf(t.id, x.session), free: lading.free, clutch: lading.clutch })
     }
     return out.sort((a, b) => (a.link < b.link ? -1 : a.link > b.link ? 1 : 0))
   }
