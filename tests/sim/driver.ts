@@ -16,6 +16,10 @@ export class SimDriver {
   async settle (): Promise<void> {
     for (;;) {
       await macrotask()
+      // Nothing in the simulated node is asynchronous but promises (drained by the turn above) and the
+      // tracked crypto: with none in flight or held, the instant is settled, and a second turn would only
+      // cost time (one per virtual timer, ~10 % of a 1,000-user run).
+      if (this.crypto.inFlight === 0 && this.crypto.held === 0) return
       if (this.crypto.inFlight > 0) await this.crypto.idle()
       if (this.crypto.deliver() > 0) continue
       await macrotask()
