@@ -110,8 +110,8 @@ export class RouteDiscovery implements RouteServiceHandle {
   readonly #perPeer = new Map<string, number>()
   #running = false
   /**
-   * Link nonces by session, then tally id (a sha256 each): every query of a session names its link and every
-   * exploration lists the links of its edges, so each is hashed once per session, not once per query.
+   * Link nonces and target tokens by session (a sha256 each): every query of a session names its link and
+   * its target, every exploration lists the links of its edges, so each is hashed once per session, not once per query.
    * Bounded, least recently used first; a session lives as long as its discovery's budget.
    */
   readonly #links = new Map<string, Map<string, string>>()
@@ -186,7 +186,7 @@ export class RouteDiscovery implements RouteServiceHandle {
     const log = (outcome: string, plans: number): void => {
       this.deps.logger.log('debug', 'route.query', { outcome, depth: query.depth, units: query.units, plans })
     }
-    if (targetToken(session, this.deps.userId) === query.target.token) {
+    if (this.#tokenOf(session, this.deps.userId) === query.target.token) {
       log('target', 1)
       return { v: 1, key, target: true, plans: [{ hops: [] }] }
     }
@@ -269,6 +269,15 @@ export class RouteDiscovery implements RouteServiceHandle {
 
   /** linkNonce(tally, session), remembered per session. */
   #linkOf (tally: string, session: string): string {
+    return this.#perSession(session, `l:${tally}`, () => linkNonce(tally, session))
+  }
+
+  /** targetToken(session, userId), remembered per session (this node's own, and its partners' on a last hop). */
+  #tokenOf (session: string, userId: string): string {
+    return this.#perSession(session, `t:${userId}`, () => targetToken(session, userId))
+  }
+
+  #perSession (session: string, name: string, compute: () => string): string {
     let links = this.#links.get(session)
     if (links === undefined) {
       if (this.#links.size >= LINK_SESSIONS) this.#links.delete(this.#links.keys().next().value!)
@@ -277,12 +286,12 @@ export class RouteDiscovery implements RouteServiceHandle {
       this.#links.delete(session)
     }
     this.#links.set(session, links)
-    let link = links.get(tally)
-    if (link === undefined) {
-      link = linkNonce(tally, session)
-      links.set(tally, link)
+    let value = links.get(name)
+    if (value === undefined) {
+      value = compute()
+      links.set(name, value)
     }
-    return link
+    return value
   }
 
   // ---- exploring: fan out over every edge that can give, compose the answers ----
@@ -320,7 +329,7 @@ export class RouteDiscovery implements RouteServiceHandle {
       if (t.id === x.via || t.partner.peers.length === 0) continue
       const lading = edgeLading(t.state, t.side)
       if (lading.free < x.units) continue
-      if (lastHop && targetToken(x.session, t.partner.userId) !== x.target.token) continue
+      if (lastHop && this.#tokenOf(x.session, t.partner.userId) !== x.target.token) continue
       out.push({ tally: t, link: this.#linkOf(t.id, x.session), free: lading.free, clutch: lading.clutch })
     }
     return out.sort((a, b) => (a.link < b.link ? -1 : a.link > b.link ? 1 : 0))
