@@ -331,7 +331,7 @@ export interface LiftApi {
   quote (request: { to: string, units: number }): Promise<LiftQuote>
   /** Pays a user along a route (a linear lift); resolves once decided, or pending after the wait. */
   pay (request: PayAnyoneRequest): Promise<LiftView>
-  /** Looks for circular lifts now and makes them, one after the other while it finds cycles (bounded; a lift lost to a concurrent one is retried): the first good one, else the last tried; undefined when there is nothing to clear. */
+  /** Looks for a circular lift now and makes it (a lift lost to a concurrent one is retried with a fresh discovery; config.clearLifts > 1 makes several): the first good one, else the last tried; undefined when there is nothing to clear. */
   clear (): Promise<LiftView | undefined>
   /** Lifts this node took part in, newest first. */
   list (): Promise<LiftView[]>

@@ -62,6 +62,12 @@ export interface LiftConfig {
   autoClearMs: number
   /** Smallest lift worth making, units. */
   minUnits: number
+  /**
+   * Good lifts one clear() makes before it stops (it discovers again after each), default 1: on the bench's
+   * random networks draining a node's cycles in one go cleared no more (100 and 300 users) or less (30 users)
+   * than one lift per clear, the first node taking lading that better cycles of later nodes needed.
+   */
+  clearLifts?: number
   /** Referees of the lifts this node originates; default: this node's own referee. */
   referees?: RefereeRef[]
   /** Whether this node takes part in a lift with these referees (default: any odd, non-empty set). */

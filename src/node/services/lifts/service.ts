@@ -35,7 +35,7 @@ export interface LiftServiceOptions extends LiftServiceDeps {
 /** Discoveries this node runs at once; more wait their turn (each fans out to every partner). */
 export const MAX_DISCOVERIES = 16
 
-/** Most lifts one clear() makes (it drains the node's cycles one lift after the other). */
+/** Most lifts one clear() makes, retries included. */
 export const CLEAR_MAX_LIFTS = 16
 /** Time one clear() keeps discovering, ms (a lift started before it ends still runs to its decision). */
 export const CLEAR_BUDGET_MS = 30_000
@@ -147,8 +147,9 @@ export class LiftService implements LiftApi {
   }
 
   /**
-   * Drains this node's cycles: discovers, lifts the best circular plan, waits for its decision and discovers
-   * again, up to CLEAR_MAX_LIFTS lifts within CLEAR_BUDGET_MS. A lift that did not end good (usually lost to a
+   * Discovers, lifts the best circular plan and waits for its decision; with config.clearLifts > 1 it then
+   * discovers again (drains this node's cycles), up to clearLifts good lifts, CLEAR_MAX_LIFTS lifts in all,
+   * within CLEAR_BUDGET_MS. A lift that did not end good (usually lost to a
    * concurrent lift that took the same free lading first: OVER_BOUND / OVER_LIMIT at a hop, the chit refused;
    * see #lostRace) is retried with a fresh discovery after a random backoff, at most CLEAR_RETRIES times in a row.
    * Resolves with the first good lift, else the last one tried; undefined when there was nothing to clear.
@@ -159,6 +160,7 @@ export class LiftService implements LiftApi {
     let good: LiftView | undefined
     let last: LiftView | undefined
     let misses = 0
+    let goods = 0
     for (let made = 0; made < CLEAR_MAX_LIFTS && !this.#stopped && this.deps.clock.now() < until; made++) {
       const discovery = await this.#find({ kind: 'circular', units: this.config.minUnits })
       if (this.#stopped) break
@@ -169,6 +171,7 @@ export class LiftService implements LiftApi {
       if (last.status === 'good') {
         good ??= last
         misses = 0
+        if (++goods >= Math.max(1, this.config.clearLifts ?? 1)) break
         continue
       }
       if (!this.#lostRace(started.id) || ++misses > CLEAR_RETRIES) break

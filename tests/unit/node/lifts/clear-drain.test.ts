@@ -1,4 +1,4 @@
-// clear() drains the node's cycles (several lifts, one after the other) and retries, with a fresh discovery
+// clear() drains the node's cycles when configured to (config.clearLifts: several lifts, one after the other) and retries, with a fresh discovery
 // after a random backoff, a lift that did not end good (a stale view of the lading: what a concurrent lift
 // that took the same free lading first looks like to the originator). Bounded: CLEAR_RETRIES misses in a row.
 import { describe, expect, it } from 'vitest'
@@ -39,9 +39,9 @@ async function cycle (w: LiftWorld, a: LiftWallet): Promise<{ b: LiftWallet, c: 
 }
 
 describe('clear() drains and retries', { timeout: 60_000 }, () => {
-  it('one clear() makes a lift on each of two cycles through the node (it discovers again after a good lift)', async () => {
+  it('with clearLifts 4, one clear() makes a lift on each of two cycles through the node (it discovers again after a good lift); by default one', async () => {
     const w = liftWorld(5101)
-    const a = await w.wallet('A')
+    const a = await w.wallet('A', { config: { clearLifts: 4 } })
     const { b, t } = await cycle(w, a)
     const [d, e] = [await w.wallet('D'), await w.wallet('E')]
     const ad = await w.tally(a, d, { balance: -4_000, limit: { foil: 20_000, stock: 0 } })
@@ -56,6 +56,17 @@ describe('clear() drains and retries', { timeout: 60_000 }, () => {
     expect([balanceOn(a, ad), balanceOn(d, de), balanceOn(e, ea)]).toEqual([-1_000, 0, -2_000])
     // drained: nothing left to clear
     expect(await w.run(a.lifts.clear())).toBeUndefined()
+    // the default (clearLifts 1): one good lift per clear
+    const w1 = liftWorld(5104)
+    const a1 = await w1.wallet('A')
+    await cycle(w1, a1)
+    const [d1, e1] = [await w1.wallet('D'), await w1.wallet('E')]
+    await w1.tally(a1, d1, { balance: -4_000, limit: { foil: 20_000, stock: 0 } })
+    await w1.tally(d1, e1, { balance: -3_000, limit: { foil: 20_000, stock: 0 } })
+    await w1.tally(e1, a1, { balance: -5_000, limit: { foil: 20_000, stock: 0 } })
+    expect(await w1.run(a1.lifts.clear())).toMatchObject({ status: 'good', units: 7_000 })
+    expect((await a1.lifts.list()).filter(l => l.role === 'originator')).toHaveLength(1)
+    expect(await w1.run(a1.lifts.clear())).toMatchObject({ status: 'good', units: 3_000 })
   })
 
   it('a lift that voids on a stale view is retried after a backoff with a fresh discovery, and clears', async () => {
