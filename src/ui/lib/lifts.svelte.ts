@@ -5,15 +5,12 @@ import type { Remote } from 'comlink'
 import { proxy } from 'comlink'
 import type { AutoClearView, ChitView, LiftView, LiftViewStatus, WalletApi } from '../../worker/api'
 import { describeError } from './errors'
+import { callWallet, type CallResult, type WalletCallDeps } from './wallet-call'
 import { liftErrorText } from './lift-words'
 
-export type LiftCallResult<T> = { ok: true, value: T } | { ok: false, error: string, code?: string }
+export type LiftCallResult<T> = CallResult<T>
 
-export interface LiftStoreDeps {
-  /** Called when a call shows this tab no longer owns the wallet (another tab took it). */
-  onLost: () => void
-  isLost: (err: unknown) => boolean
-}
+export type LiftStoreDeps = WalletCallDeps
 
 /** A lift's status only moves forward: seeking → pending → good | void | failed. */
 const RANK: Record<LiftViewStatus, number> = { seeking: 0, pending: 1, good: 2, void: 2, failed: 2 }
@@ -86,15 +83,7 @@ export class LiftStore {
 
   /** Calls the wallet; refusals come back as words with their code. */
   async call<T> (body: (api: Remote<WalletApi>) => Promise<T>): Promise<LiftCallResult<T>> {
-    const api = this.api
-    if (api === undefined) return { ok: false, error: 'The wallet is still starting; try again in a moment.' }
-    try {
-      return { ok: true, value: await body(api) }
-    } catch (err) {
-      if (this.d.isLost(err)) { this.d.onLost(); return { ok: false, error: 'This wallet moved to another tab.' } }
-      const code = describeError(err).code
-      return code !== undefined ? { ok: false, error: liftErrorText(err), code } : { ok: false, error: liftErrorText(err) }
-    }
+    return await callWallet(this.api, this.d, body, liftErrorText)
   }
 
   async setAutoClear (on: boolean): Promise<LiftCallResult<AutoClearView>> {

@@ -5,6 +5,7 @@ import type { Remote } from 'comlink'
 import { proxy } from 'comlink'
 import type { ChitView, ContractDocument, TallyView, WalletApi } from '../../worker/api'
 import { describeError } from './errors'
+import { callWallet, type CallResult, type WalletCallDeps } from './wallet-call'
 import { tallyErrorText } from './tally-words'
 
 export type TallyRoute =
@@ -13,16 +14,12 @@ export type TallyRoute =
   | { screen: 'offer', link: string }
   | { screen: 'tally', id: string }
 
-export type CallResult<T> = { ok: true, value: T } | { ok: false, error: string, code?: string }
+export type { CallResult }
 
 /** How many chits a tally screen lists (newest first). */
 export const HISTORY_LIMIT = 200
 
-export interface TallyStoreDeps {
-  /** Called when a call shows this tab no longer owns the wallet (another tab took it). */
-  onLost: () => void
-  isLost: (err: unknown) => boolean
-}
+export type TallyStoreDeps = WalletCallDeps
 
 export class TallyStore {
   /** True once the node runs and the list is loaded. */
@@ -85,15 +82,7 @@ export class TallyStore {
 
   /** Calls the wallet; refusals come back as words. */
   async call<T> (body: (api: Remote<WalletApi>) => Promise<T>): Promise<CallResult<T>> {
-    const api = this.api
-    if (api === undefined) return { ok: false, error: 'The wallet is still starting; try again in a moment.' }
-    try {
-      return { ok: true, value: await body(api) }
-    } catch (err) {
-      if (this.d.isLost(err)) { this.d.onLost(); return { ok: false, error: 'This wallet moved to another tab.' } }
-      const code = describeError(err).code
-      return code !== undefined ? { ok: false, error: tallyErrorText(err), code } : { ok: false, error: tallyErrorText(err) }
-    }
+    return await callWallet(this.api, this.d, body, tallyErrorText)
   }
 
   /** A tally call that changes one tally: its new view (if any) is shown at once, its history reloaded. */

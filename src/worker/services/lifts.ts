@@ -6,6 +6,7 @@ import type { ContactCard, LiftApi, LiftView } from '../../node/api'
 import type { PayeeView } from '../api'
 import { USER_ID_PATTERN } from '../rpc/lift-schemas'
 import type { NodeService } from './node'
+import { ListenerHub } from './hub'
 
 export type LiftListener = (lift: LiftView) => unknown
 
@@ -20,15 +21,16 @@ export class OwnPayeeError extends ChipsError {
 }
 
 export class LiftRpcService {
-  #next = 0
-  readonly #listeners = new Map<number, LiftListener>()
+  readonly #hub: ListenerHub<LiftView>
   #attached: { lifts: LiftApi, off: () => void } | undefined
 
   constructor (
     private readonly node: NodeService,
     private readonly parseContactLink: (text: string) => ContactCard,
-    private readonly release: (listener: LiftListener) => void = () => {}
-  ) {}
+    release: (listener: LiftListener) => void = () => {}
+  ) {
+    this.#hub = new ListenerHub(release)
+  }
 
   require (): LiftApi {
     const lifts = this.node.require().lifts
@@ -60,17 +62,13 @@ export class LiftRpcService {
   }
 
   add (listener: LiftListener): number {
-    const id = ++this.#next
-    this.#listeners.set(id, listener)
+    const id = this.#hub.add(listener)
     this.attach()
     return id
   }
 
   remove (id: number): void {
-    const listener = this.#listeners.get(id)
-    if (listener === undefined) return
-    this.#listeners.delete(id)
-    try { this.release(listener) } catch { /* already released */ }
+    this.#hub.remove(id)
   }
 
   /** Follows the running node's lift changes (call after start; harmless before or without lifts). */
@@ -79,24 +77,13 @@ export class LiftRpcService {
     try { lifts = this.node.require().lifts } catch { return }
     if (lifts === undefined || this.#attached?.lifts === lifts) return
     this.#attached?.off()
-    const off = lifts.onChange(view => { this.#publish(view) })
+    const off = lifts.onChange(view => { this.#hub.publish(view) })
     this.#attached = { lifts, off }
   }
 
   clear (): void {
     this.#attached?.off()
     this.#attached = undefined
-    for (const id of [...this.#listeners.keys()]) this.remove(id)
-  }
-
-  #publish (view: LiftView): void {
-    for (const [id, listener] of this.#listeners) {
-      try {
-        const result = listener(view)
-        if (result instanceof Promise) result.catch(() => { this.remove(id) })
-      } catch {
-        this.remove(id)
-      }
-    }
+    this.#hub.clear()
   }
 }

@@ -3,6 +3,7 @@
 import { ChipsError } from '../../core/errors'
 import type { TallyApi, TallyView } from '../../node/api'
 import type { NodeService } from './node'
+import { ListenerHub } from './hub'
 
 export type TallyListener = (tally: TallyView) => unknown
 
@@ -12,11 +13,12 @@ export class TalliesUnavailableError extends ChipsError {
 }
 
 export class TallyRpcService {
-  #next = 0
-  readonly #listeners = new Map<number, TallyListener>()
+  readonly #hub: ListenerHub<TallyView>
   #attached: { node: unknown, off: () => void } | undefined
 
-  constructor (private readonly node: NodeService, private readonly release: (listener: TallyListener) => void = () => {}) {}
+  constructor (private readonly node: NodeService, release: (listener: TallyListener) => void = () => {}) {
+    this.#hub = new ListenerHub(release)
+  }
 
   require (): TallyApi {
     const tallies = this.node.require().tallies
@@ -26,17 +28,13 @@ export class TallyRpcService {
   }
 
   add (listener: TallyListener): number {
-    const id = ++this.#next
-    this.#listeners.set(id, listener)
+    const id = this.#hub.add(listener)
     this.attach()
     return id
   }
 
   remove (id: number): void {
-    const listener = this.#listeners.get(id)
-    if (listener === undefined) return
-    this.#listeners.delete(id)
-    try { this.release(listener) } catch { /* already released */ }
+    this.#hub.remove(id)
   }
 
   /** Follows the running node's tally changes (call after start; harmless before). */
@@ -45,24 +43,13 @@ export class TallyRpcService {
     try { node = this.node.require() } catch { return }
     if (this.#attached?.node === node) return
     this.#attached?.off()
-    const off = node.onTallies?.(view => { this.#publish(view) }) ?? (() => {})
+    const off = node.onTallies?.(view => { this.#hub.publish(view) }) ?? (() => {})
     this.#attached = { node, off }
   }
 
   clear (): void {
     this.#attached?.off()
     this.#attached = undefined
-    for (const id of [...this.#listeners.keys()]) this.remove(id)
-  }
-
-  #publish (view: TallyView): void {
-    for (const [id, listener] of this.#listeners) {
-      try {
-        const result = listener(view)
-        if (result instanceof Promise) result.catch(() => { this.remove(id) })
-      } catch {
-        this.remove(id)
-      }
-    }
+    this.#hub.clear()
   }
 }
