@@ -7,6 +7,7 @@ import { clutchFee } from '../../src/core/lift/fees'
 import type { PartyState, TallyState } from '../../src/core/tally/state'
 import type { Side, TradingVars } from '../../src/core/tally/types'
 import { maxCirculation } from './flow'
+import { seededRandom } from '../../src/node/net/sim/random'
 
 /** The tally fields the reference reads (a scenario tally, parsed or not). */
 export interface ReferenceTally {
@@ -208,4 +209,93 @@ function shortestRoute (net: LadingNetwork, from: string, to: string, units: num
     frontier = next
   }
   return undefined
+}
+
+export interface GreedyOptions {
+  /** Longest cycle considered, legs (as the nodes' circular discovery depth). */
+  maxDepth: number
+  /** 'shortest': the cycle with fewest legs through the originator; 'widest': the largest bottleneck. */
+  choose: 'shortest' | 'widest'
+  /** Seed of the originators' order (a fresh shuffle each round). */
+  seed: number
+}
+
+export interface GreedyClearing {
+  /** Debt cleared: Σ over lifts of units × legs. */
+  debt: number
+  lifts: number
+  /** Full rounds over all users (the last one found nothing). */
+  rounds: number
+  /** Units lifted per edge (edges with some only). */
+  flows: Array<{ edge: LadingEdge, units: number }>
+}
+
+/**
+ * What greedy circular lifting can reach with a whole view of the network: in rounds, every user in a
+ * seeded random order lifts the bottleneck of one cycle through itself (at most `maxDepth` legs, every
+ * edge with free lading left), until a whole round finds none. Lifts never undo one another (value only
+ * flows toward a debtor), so greedy choices can block cycles of the optimum: this is the ceiling the
+ * distributed lifts approach, printed next to the exact maximum (clearableDebt) by the bench.
+ */
+export function greedyClearing (net: LadingNetwork, options: GreedyOptions): GreedyClearing {
+  const index = new Map(net.users.map((u, i) => [u, i]))
+  const edges = net.edges.filter(e => e.clutch <= 0 && e.free > 0)
+    .map(e => ({ edge: e, from: index.get(e.giver)!, to: index.get(e.receiver)!, left: e.free }))
+  const out: number[][] = net.users.map(() => [])
+  edges.forEach((e, i) => out[e.from]!.push(i))
+  // Breadth-first: the shortest cycle through o whose every edge keeps ≥ least (edge indices, in order).
+  const cycle = (o: number, least: number): number[] | undefined => {
+    const via = new Map<number, number>()
+    let frontier = [o]
+    for (let depth = 0; depth < options.maxDepth && frontier.length > 0; depth++) {
+      const next: number[] = []
+      for (const u of frontier) {
+        for (const i of out[u]!) {
+          const e = edges[i]!
+          if (e.left < least) continue
+          if (e.to === o) {
+            const path = [i]
+            for (let x = u; x !== o; x = edges[path[path.length - 1]!]!.from) path.push(via.get(x)!)
+            return path.reverse()
+          }
+          if (via.has(e.to)) continue
+          via.set(e.to, i)
+          next.push(e.to)
+        }
+      }
+      frontier = next
+    }
+    return undefined
+  }
+  const bottleneck = (path: number[]): number => Math.min(...path.map(i => edges[i]!.left))
+  const rnd = seededRandom(options.seed)
+  let debt = 0
+  let lifts = 0
+  let rounds = 0
+  for (let found = true; found;) {
+    found = false
+    rounds++
+    const order = net.users.map((_, i) => i)
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd.float() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!]
+    }
+    for (const o of order) {
+      let path = cycle(o, 1)
+      if (path === undefined) continue
+      // Widest: raise the least bottleneck wanted until no cycle is left (each step strictly wider).
+      while (options.choose === 'widest') {
+        const wider = cycle(o, bottleneck(path) + 1)
+        if (wider === undefined) break
+        path = wider
+      }
+      const units = bottleneck(path)
+      for (const i of path) edges[i]!.left -= units
+      debt += units * path.length
+      lifts++
+      found = true
+    }
+  }
+  const flows = edges.filter(e => e.left < e.edge.free).map(e => ({ edge: e.edge, units: e.edge.free - e.left }))
+  return { debt, lifts, rounds, flows }
 }

@@ -7,7 +7,7 @@ import { edgeLading } from '../../../src/core/lift/lading'
 import { legUnits } from '../../../src/core/lift/fees'
 import { FlowInputError, isCirculation, isOptimal, maxCirculation } from '../../sim/flow'
 import type { FlowEdge } from '../../sim/flow'
-import { clearableDebt, findRoute, ladingNetwork, ReferenceError, routeExists, tallyStateOf } from '../../sim/reference'
+import { clearableDebt, findRoute, greedyClearing, ladingNetwork, ReferenceError, routeExists, tallyStateOf } from '../../sim/reference'
 import type { LadingEdge, LadingNetwork, ReferenceInput } from '../../sim/reference'
 import { GenerateError, generateNetwork, scenarioOf, staggeredClears } from '../../sim/generate'
 import { parseScenario } from '../../sim/scenario'
@@ -235,6 +235,57 @@ describe('clearableDebt', () => {
       }
       expect([...net0.values()].every(x => x === 0)).toBe(true)
     }), { numRuns: 300, seed: 8 })
+  })
+})
+
+describe('greedyClearing (the ceiling of greedy circular lifting)', () => {
+  const net = (edges: Array<[string, string, number]>): LadingNetwork => ({
+    users: [...new Set(edges.flatMap(([a, b]) => [a, b]))].sort(),
+    edges: edges.map(([giver, receiver, free], i) => ({ tally: `t${i + 1}`, giver, receiver, free, max: free, clutch: 0, reward: 0 })),
+    bothWays: []
+  })
+
+  it('research scenario 22: one lift of 7000 over three legs clears the whole maximum', () => {
+    for (const choose of ['shortest', 'widest'] as const) {
+      expect(greedyClearing(ladingNetwork(cycle22), { maxDepth: 6, choose, seed: 1 })).toMatchObject({ debt: 21000, lifts: 1, rounds: 2 })
+    }
+  })
+
+  it('cannot reach cycles longer than its depth, and a short cycle can block a longer one of the optimum', () => {
+    // A→B→A (2 legs) and A→B→C→A (3 legs) share A→B: the optimum sends all 4 units the 3-leg way (12).
+    const n = net([['A', 'B', 4], ['B', 'A', 4], ['B', 'C', 4], ['C', 'A', 4]])
+    expect(clearableDebt(n).debt).toBe(12)
+    expect(greedyClearing(n, { maxDepth: 2, choose: 'shortest', seed: 1 }).debt).toBe(8)
+    // With the depth to see both, C's shortest cycle is the long one; A's and B's the short one: the seed decides.
+    const results = new Set([1, 2, 3, 4, 5, 6, 7, 8].map(seed => greedyClearing(n, { maxDepth: 6, choose: 'shortest', seed }).debt))
+    expect(results).toEqual(new Set([8, 12]))
+  })
+
+  it('widest takes the larger bottleneck even when it is longer', () => {
+    const n = net([['A', 'B', 2], ['B', 'A', 2], ['A', 'C', 9], ['C', 'D', 9], ['D', 'A', 9]])
+    expect(greedyClearing(n, { maxDepth: 6, choose: 'widest', seed: 3 }).debt).toBe(2 * 2 + 9 * 3)
+  })
+
+  it('never exceeds the exact maximum, never overdraws an edge, and leaves no cycle within its depth (200 runs, seed 12)', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 3, max: 12 }), fc.integer({ min: 2, max: 6 }), fc.constantFrom('shortest' as const, 'widest' as const), (seed, users, maxDepth, choose) => {
+      const n = ladingNetwork(generateNetwork({ seed, users, tallies: Math.min(users * (users - 1) / 2, 3 * users), clusterSize: 4, limit: [1, 50] }))
+      const g = greedyClearing(n, { maxDepth, choose, seed })
+      expect(g.debt).toBeLessThanOrEqual(clearableDebt(n).debt)
+      expect(g.debt).toBe(g.flows.reduce((s, f) => s + f.units, 0))
+      // Lifts are cycles: every user's net is unchanged; no edge gives more than its free lading.
+      const net0 = new Map(n.users.map(u => [u, 0]))
+      for (const { edge, units } of g.flows) {
+        expect(units).toBeGreaterThan(0)
+        expect(units).toBeLessThanOrEqual(edge.free)
+        net0.set(edge.giver, net0.get(edge.giver)! - units)
+        net0.set(edge.receiver, net0.get(edge.receiver)! + units)
+      }
+      expect([...net0.values()].every(x => x === 0)).toBe(true)
+      // From what is left, nothing more within the depth.
+      const lifted = new Map(g.flows.map(f => [f.edge, f.units]))
+      const left: LadingNetwork = { ...n, edges: n.edges.map(e => ({ ...e, free: e.free - (lifted.get(e) ?? 0) })) }
+      expect(greedyClearing(left, { maxDepth, choose, seed: seed + 1 }).debt).toBe(0)
+    }), { numRuns: 200, seed: 12 })
   })
 })
 
