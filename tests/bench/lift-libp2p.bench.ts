@@ -1,144 +1,170 @@
-// Lifts between real wallet nodes over libp2p on loopback (outside the simulator): three Node wallet
-// nodes (native Ed25519), tallies P–X and X–Q opened through the real invitation flow, links relayed by
-// the project's relay (relay/server.ts, 1 GiB data limit per relayed connection so the relay's reset
-// policy is not what is measured). P pays Q, with whom it has no tally, through X: discovery
-// (/mychips/route/1.0.0), the lift (/mychips/lift/1.0.0), the referee (P's own node) and three certified
-// diary entries per leg.
-// - latency: one payment at a time, request (pay) → good at the payer, p50 and p99 (target ≤ 100 ms);
-// - concurrency: payments started at once, all carried by X (the intermediary holds every lift's two
-//   chits); reported: the largest batch in which every lift ended good (target ≥ 100).
-// Smoke mode: 5 payments of latency, a batch of 10.
-import { webcrypto } from 'node:crypto'
-import { webCryptoProvider } from '../../src/core/crypto/webcrypto'
-import type { SignatureProvider } from '../../src/core/crypto/provider'
-import type { LiftView, TallyView, WalletNode } from '../../src/node/api'
-import { createIdentity } from '../../src/node/identity/identity'
-import { silentLogger, systemClock, systemRandom, systemTimers, type Logger } from '../../src/node/ports'
-import { openMemoryStore } from '../../src/node/store/memory'
-import { startWalletNode } from '../../src/node/wallet-node'
-import type { LiftService } from '../../src/node/services/lifts/service'
+// Lifts between real wallet nodes over libp2p on loopback (outside the simulator). Three Node wallet nodes
+// P, X, Q, EACH IN ITS OWN WORKER THREAD (its own event loop, as on its own machine; native Ed25519 through
+// WebCrypto), tallies P–X and X–Q opened through the real invitation flow. P pays Q, with whom it has no
+// tally, through X: discovery (/mychips/route/1.0.0), the lift (/mychips/lift/1.0.0), the referee (P's own
+// node) and three certified diary entries per leg. Two link setups, each measured on its own trio:
+// - relayed: every link goes through the project's relay (relay/server.ts on the main thread, 1 GiB data
+//   limit per relayed connection so that its reset policy is not what is measured) — how browsers connect;
+// - direct: the nodes listen on loopback WebSockets and dial each other, no relay — how cloud nodes connect.
+// Figures, per setup:
+// - latency: one payment at a time, request (pay) → good at the payer, p50 and p99 (target ≤ 100 ms), with
+//   the median of each phase (phases.ts);
+// - concurrency (relayed setup): payments started at once, all carried by X (the intermediary holds every
+//   lift's two chits); reported: the largest batch in which every lift ended good (target ≥ 100).
+// Smoke mode: 5 payments of latency per setup, a batch of 10.
+import { readdirSync, readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { startRelay } from '../../relay/server'
-import type { Bench } from './types'
+import { phaseMedians, timeline } from './lift-libp2p/phases'
+import { remoteTrio, type RemoteTrio } from './lift-libp2p/remote'
+import type { TimedEvent } from './lift-libp2p/messages'
+import type { Bench, BenchContext } from './types'
 
-const BASE = 'https://wallet.example/'
+/** Payments before the measured ones: connections, code paths, verify caches, and each thread's JIT (every worker
+ * warms its own; a wallet node that has been running a while is warm). */
+/** Payments measured back to back after the one-at-a-time ones. */
+const BACK_TO_BACK = 50
 
-export interface TrioWallet { name: string, userId: string, node: WalletNode, lifts: LiftService }
-
-export interface LiftTrio {
-  p: TrioWallet
-  x: TrioWallet
-  q: TrioWallet
-  /** Tally ids: X owes P (P gives to X), Q owes X (X gives to Q). */
-  px: string
-  xq: string
-  stop (): Promise<void>
-}
-
-/** DEBUG_WALLET=1 prints the nodes' logs. */
-function logger (name: string): Logger {
-  if (process.env.DEBUG_WALLET === undefined) return silentLogger
-  return { log: (level, event, fields) => { console.log(Math.round(performance.now()), name, level, event, JSON.stringify(fields ?? {})) } }
-}
-
-async function wallet (name: string, relay: string, crypto: SignatureProvider): Promise<TrioWallet> {
-  const store = await openMemoryStore()
-  const { identity } = await createIdentity({ store, crypto, clock: systemClock, random: systemRandom }, name)
-  const node = await startWalletNode({
-    identity, store, crypto, clock: systemClock, timers: systemTimers, random: systemRandom, logger: logger(name),
-    network: { kind: 'libp2p', host: 'node', relays: [relay], webrtc: false, allowInsecureLoopback: true },
-    recovery: false
-  })
-  return { name, userId: identity.userId, node, lifts: node.lifts as LiftService }
-}
-
-async function until<T> (read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await read()
-    if (ok(v)) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 10))
-  }
-}
-
-/** Opens a tally where `foil` owes `stock` `balance` (a real payment), with `limit` of credit from the stock. */
-async function openOwing (foil: TrioWallet, stock: TrioWallet, balance: number, limit: number): Promise<string> {
-  const inv = await stock.node.tallies!.invite(BASE, { kind: 'extend', myLimit: limit, partnerLimit: 0 })
-  const offer = await foil.node.tallies!.redeem(inv.link)
-  await foil.node.tallies!.accept(offer.id)
-  await until(async () => await stock.node.tallies!.get(offer.id), (v: TallyView) => v.status === 'open', 'the tally to open')
-  await until(async () => await foil.node.tallies!.get(offer.id), (v: TallyView) => v.status === 'open', 'the tally to open')
-  const paid = await foil.node.tallies!.pay(offer.id, balance)
-  if (paid.status !== 'final') throw new Error(`the opening payment is ${paid.status}`)
-  await until(async () => await stock.node.tallies!.get(offer.id), (v: TallyView) => v.balance === balance, 'the payment at the stock')
-  return offer.id
-}
-
-/** Three wallets P, X, Q over libp2p through a loopback relay, with P–X and X–Q tallies carrying `balance`. */
-export async function liftTrio (options: { relay: string, crypto?: SignatureProvider, balance?: number }): Promise<LiftTrio> {
-  const crypto = options.crypto ?? webCryptoProvider(webcrypto.subtle as SubtleCrypto)
-  const balance = options.balance ?? 1_000_000
-  const all: TrioWallet[] = []
-  try {
-    for (const name of ['P', 'X', 'Q']) all.push(await wallet(name, options.relay, crypto))
-    const [p, x, q] = all as [TrioWallet, TrioWallet, TrioWallet]
-    await until(async () => all, ws => ws.every(w => w.node.status().relays[0]?.state === 'reserved' && w.node.contact().addrs.length > 0), 'the relay reservations')
-    const px = await openOwing(x, p, balance, 10 * balance)
-    const xq = await openOwing(q, x, balance, 10 * balance)
-    return { p, x, q, px, xq, stop: async () => { await Promise.all(all.map(async w => { await w.node.stop() })) } }
-  } catch (err) {
-    await Promise.all(all.map(async w => { await w.node.stop() }))
-    throw err
-  }
-}
+const warmUp = (smoke: boolean): number => Number(process.env.LIFT_LIBP2P_WARM ?? (smoke ? 3 : 30))
 
 function percentile (sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 }
 
-const bench: Bench = async (ctx) => {
-  const latencyN = ctx.smoke ? 5 : 100
-  const batches = ctx.smoke ? [10] : [50, 100, 200]
-  const relay = await startRelay({ host: '127.0.0.1', port: 0, dist: null, keyFile: null, logLevel: 'silent', limits: { relayDataBytes: 1024 ** 3 } })
-  const addr = relay.multiaddrs[0]
-  if (addr === undefined) throw new Error('the relay has no address')
-  const trio = await liftTrio({ relay: addr })
-  try {
-    const { p, q } = trio
-    // warm up: connections, code paths, the verify caches
-    for (let i = 0; i < 3; i++) await p.lifts.pay({ to: q.userId, units: 1 })
-    const ms: number[] = []
-    for (let i = 0; i < latencyN; i++) {
-      const t = performance.now()
-      const lift = await p.lifts.pay({ to: q.userId, units: 1 + (i % 5) })
-      ms.push(performance.now() - t)
-      if (lift.status !== 'good') throw new Error(`payment ${i} ended ${lift.status} (${lift.error?.code ?? ''})`)
-    }
-    ms.sort((a, b) => a - b)
-    const extra = { payments: latencyN, users: 3, legs: 2, link: 'relayed (loopback)', crypto: 'webcrypto' }
-    ctx.report({ bench: 'lift-libp2p', metric: 'payment lift request→good p50', value: round(percentile(ms, 0.5)), unit: 'ms', target: '<= 100 ms', ...extra })
-    ctx.report({ bench: 'lift-libp2p', metric: 'payment lift request→good p99', value: round(percentile(ms, 0.99)), unit: 'ms', ...extra })
+function round (x: number): number {
+  return Math.round(x * 100) / 100
+}
 
-    let carried = 0
-    for (const n of batches) {
-      const t = performance.now()
-      const results = await Promise.allSettled(Array.from({ length: n }, async () => await p.lifts.pay({ to: q.userId, units: 1, maxFee: 0 })))
-      const good = results.filter((r): r is PromiseFulfilledResult<LiftView> => r.status === 'fulfilled' && r.value.status === 'good').length
-      const failed = results.filter(r => r.status === 'rejected').map(r => (r.reason as { code?: string }).code ?? String(r.reason))
-      const other = results.filter((r): r is PromiseFulfilledResult<LiftView> => r.status === 'fulfilled' && r.value.status !== 'good').map(r => `${r.value.status}:${r.value.error?.code ?? ''}`)
-      ctx.log(`${n} concurrent payments: ${good} good in ${round((performance.now() - t) / 1000)} s; failed ${JSON.stringify(failed.slice(0, 5))} other ${JSON.stringify(other.slice(0, 5))}`)
-      if (good !== n) break
-      carried = n
+/** tid → [name, utime+stime in clock ticks] of this process's threads (Linux). */
+function threadTimes (): Map<string, [string, number]> {
+  const out = new Map<string, [string, number]>()
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(tid, [comm, Number(f[11]) + Number(f[12])])
     }
-    ctx.report({ bench: 'lift-libp2p', metric: 'lifts one node carries at once without failures', value: carried, unit: 'lifts', target: '>= 100', tried: batches, node: 'X (intermediary)' })
+  } catch { /* not Linux */ }
+  return out
+}
+
+function perLift (counts: Record<string, number>, n: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, round(v / n)]))
+}
+
+/** Payments one after the other; `settle`: each starts once the previous one is settled at every node. */
+async function payments (trio: RemoteTrio, link: string, n: number, settle: boolean): Promise<{ ms: number[], ids: string[] }> {
+  const { p, x, q } = trio
+  const ms: number[] = []
+  const ids: string[] = []
+  for (let i = 0; i < n; i++) {
+    if (settle) await Promise.all([p, x, q].map(async w => await w.call('settle', 10_000)))
+    const lift = await p.call('liftPay', q.userId, 1 + (i % 5))
+    if (lift.status !== 'good') throw new Error(`${link}: payment ${i} ended ${lift.status} (${lift.code ?? ''})`)
+    ms.push(lift.ms)
+    ids.push(lift.id)
+  }
+  ms.sort((a, b) => a - b)
+  return { ms, ids }
+}
+
+/**
+ * One payment at a time, each started once the previous one is settled everywhere (its decision recorded
+ * on both tallies by all three nodes), so that it is measured alone: p50, p99, the phase medians, what
+ * each node signed, verified and sent, and CPU time (all threads). Then, outside smoke mode, payments
+ * back to back (each right after the payer learnt the last one good, whose tail still runs at X and Q).
+ */
+async function latency (ctx: BenchContext, trio: RemoteTrio, link: 'relayed' | 'direct', n: number): Promise<void> {
+  const { p, x, q } = trio
+  const kinds = [...new Set([...await p.call('links'), ...await q.call('links')])]
+  if (kinds.length !== 1 || kinds[0] !== link) throw new Error(`the ${link} setup holds ${JSON.stringify(kinds)} links`)
+  const warm = warmUp(ctx.smoke)
+  await payments(trio, link, warm, false)
+  await Promise.all([p, x, q].map(async w => await w.call('events', true)))
+  const tasks0 = threadTimes()
+  const cpu0 = process.cpuUsage()
+  const wall0 = performance.now()
+  const { ms, ids } = await payments(trio, link, n, true)
+  const cpu = process.cpuUsage(cpu0)
+  const wallMs = round((performance.now() - wall0) / n)
+  if (process.env.LIFT_LIBP2P_THREADS !== undefined) {
+    const tasks1 = threadTimes()
+    const rows = [...tasks1].map(([tid, [comm, t]]) => [tid, comm, round((t - (tasks0.get(tid)?.[1] ?? 0)) * 10 / n)] as const).filter(r => r[2] > 0.5).sort((a, b) => b[2] - a[2])
+    ctx.log(`CPU ms per lift by thread: ${JSON.stringify(rows)}`)
+  }
+  const counts = Object.fromEntries(await Promise.all([p, x, q].map(async w => [w.name, perLift(await w.call('stats'), n)] as const)))
+  const events: TimedEvent[] = (await Promise.all([p, x, q].map(async w => await w.call('events', false)))).flat()
+  const extra = { payments: n, warmUp: warm, users: 3, legs: 2, link: `${link} (loopback)`, threads: 'one worker thread per wallet', crypto: 'webcrypto', load: loadAverage() }
+  ctx.report({ bench: 'lift-libp2p', metric: `payment lift request→good p50, ${link}`, value: round(percentile(ms, 0.5)), unit: 'ms', target: '<= 100 ms', ...extra })
+  ctx.report({ bench: 'lift-libp2p', metric: `payment lift request→good p99, ${link}`, value: round(percentile(ms, 0.99)), unit: 'ms', ...extra })
+  const phases = phaseMedians(events, ids)
+  if (process.env.LIFT_LIBP2P_TRACE !== undefined) ctx.log(`timeline of the median lift:\n${timeline(events, ids, ms)}`)
+  ctx.report({
+    bench: 'lift-libp2p', metric: `payment lift phases, medians, ${link}`, value: round(Object.values(phases).reduce((a, b) => a + b, 0)), unit: 'ms',
+    phases, perLift: { ...counts, cpuMsAllThreads: round((cpu.user + cpu.system) / 1000 / n), wallMs }, ...extra
+  })
+  if (ctx.smoke) return
+  const b2b = await payments(trio, link, BACK_TO_BACK, false)
+  const more = { ...extra, payments: BACK_TO_BACK, load: loadAverage() }
+  ctx.report({ bench: 'lift-libp2p', metric: `payment lift request→good p50, ${link}, back to back`, value: round(percentile(b2b.ms, 0.5)), unit: 'ms', ...more })
+  ctx.report({ bench: 'lift-libp2p', metric: `payment lift request→good p99, ${link}, back to back`, value: round(percentile(b2b.ms, 0.99)), unit: 'ms', ...more })
+}
+
+/** The machine is shared: the 1, 5 and 15 min load averages when a figure was taken. */
+function loadAverage (): number[] {
+  return loadavg().map(l => round(l))
+}
+
+/** Batches of payments started at once: the largest in which every lift ended good. */
+async function concurrency (ctx: BenchContext, trio: RemoteTrio, link: string, batches: number[]): Promise<void> {
+  let carried = 0
+  for (const n of batches) {
+    const r = await trio.p.call('batch', trio.q.userId, n)
+    ctx.log(`${link}: ${n} concurrent payments: ${r.good} good in ${round(r.ms / 1000)} s; failed ${JSON.stringify(r.failed.slice(0, 5))} other ${JSON.stringify(r.other.slice(0, 5))}`)
+    if (r.good !== n) break
+    carried = n
+  }
+  ctx.report({ bench: 'lift-libp2p', metric: 'lifts one node carries at once without failures', value: carried, unit: 'lifts', target: '>= 100', tried: batches, node: 'X (intermediary)', link: `${link} (loopback)`, threads: 'one worker thread per wallet' })
+}
+
+/** LIFT_LIBP2P_LINKS=relayed|direct: only that setup (default both). */
+function wanted (link: 'relayed' | 'direct'): boolean {
+  const only = process.env.LIFT_LIBP2P_LINKS
+  return only === undefined || only.split(',').includes(link)
+}
+
+const bench: Bench = async (ctx) => {
+  const latencyN = ctx.smoke ? 5 : Number(process.env.LIFT_LIBP2P_N ?? 100)
+  const batches = ctx.smoke ? [10] : [50, 100, 200]
+  if (wanted('relayed')) await relayedSetup(ctx, latencyN, batches)
+  if (wanted('direct')) await directSetup(ctx, latencyN)
+}
+
+async function relayedSetup (ctx: BenchContext, latencyN: number, batches: number[]): Promise<void> {
+  const relay = await startRelay({ host: '127.0.0.1', port: 0, dist: null, keyFile: null, logLevel: 'silent', limits: { relayDataBytes: 1024 ** 3 } })
+  try {
+    const addr = relay.multiaddrs[0]
+    if (addr === undefined) throw new Error('the relay has no address')
+    const relayed = await remoteTrio({ relay: addr, direct: false })
+    try {
+      await latency(ctx, relayed, 'relayed', latencyN)
+      await concurrency(ctx, relayed, 'relayed', batches)
+    } finally {
+      await relayed.stop()
+    }
   } finally {
-    await trio.stop()
     await relay.stop()
   }
 }
 
-function round (x: number): number {
-  return Math.round(x * 100) / 100
+async function directSetup (ctx: BenchContext, latencyN: number): Promise<void> {
+  const direct = await remoteTrio({ direct: true })
+  try {
+    await latency(ctx, direct, 'direct', latencyN)
+  } finally {
+    await direct.stop()
+  }
 }
 
 export default bench

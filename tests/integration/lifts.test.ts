@@ -3,7 +3,7 @@
 // conditional chits certified on both tallies, promises, P's referee, the decision recorded everywhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestRelay, type TestRelay } from './helpers/relay'
-import { liftTrio, type LiftTrio } from '../bench/lift-libp2p.bench'
+import { liftTrio, type LiftTrio } from '../bench/lift-libp2p/trio'
 import { nobleProvider } from '../../src/core/crypto/noble'
 
 async function waitFor (check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
