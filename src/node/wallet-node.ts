@@ -30,7 +30,9 @@ import type { NodeServiceDeps } from './services/deps'
 import type { RecoveryConfig } from './services/recovery/deps'
 import type { LiftConfig, LiftServiceDeps, RouteService } from './services/lifts/contracts'
 import { TallyLedger } from './services/lifts/ledger'
-import { liftKeys } from './services/lifts/keys'
+import { liftKeys, noblePublicKey } from './services/lifts/keys'
+import type { PublicKeyOf } from './services/lifts/keys'
+import { nativePublicKey } from './services/lifts/keys-native'
 import { LiftService } from './services/lifts/service'
 import { routeServiceFor } from './services/lifts/route-service'
 import type { RefereeBehaviour } from './services/lifts/referee-service'
@@ -78,6 +80,10 @@ export interface LiftOptions {
   referee?: boolean
   /** Test only: a misbehaving referee (research scenario 36). */
   refereeBehaviour?: RefereeBehaviour
+  /** Synchronous Ed25519 public keys for the lift keys (default: the runtime's native one where there is one, else noble). */
+  publicKey?: PublicKeyOf
+  /** Session keys each node remembers (default SESSION_CACHE, sized for a busy real node; the simulator runs 1,000 nodes). */
+  sessionCache?: number
 }
 
 export interface RecoveryOptions {
@@ -217,7 +223,8 @@ class RunningWalletNode implements WalletNode {
       const ledger = new TallyLedger({ diary: this.#diary, tallies, memberKey: member.key, userId: options.identity.userId, timers: options.timers })
       const deps: LiftServiceDeps = {
         identity: options.identity, store: options.store, crypto: verifyOnceCache(options.crypto), clock: options.clock, timers: options.timers,
-        random: options.random, logger: options.logger, network, ledger, keys: liftKeys(member.secret),
+        random: options.random, logger: options.logger, network, ledger,
+        keys: liftKeys(member.secret, l.publicKey ?? nativePublicKey() ?? noblePublicKey, l.sessionCache),
         ...(l.config !== undefined ? { config: l.config } : {})
       }
       const addrsOf = (peer: string): readonly string[] => { const key = memberOfPeer(peer); return key === undefined ? [] : tallies.addrsOf(key) }

@@ -9,6 +9,7 @@
 // every tally hold the same certified state. Nothing is written into a store by hand.
 import { nobleProvider } from '../../src/core/crypto/noble'
 import { webCryptoProvider } from '../../src/core/crypto/webcrypto'
+import { nativeEd25519Provider } from './native-crypto'
 import type { SignatureProvider } from '../../src/core/crypto/provider'
 import { ChipsError } from '../../src/core/errors'
 import type { Identity, LiftApi, LiftView, TallyView, WalletNode } from '../../src/node/api'
@@ -42,8 +43,12 @@ export class SimSetupError extends ChipsError {
 }
 
 export interface WorldOptions {
-  /** 'webcrypto' (native, default) or 'noble' (pure JS); both are real Ed25519. */
-  crypto?: 'webcrypto' | 'noble'
+  /**
+   * Real Ed25519 from 'native' (default: Node's OpenSSL, synchronous, tests/sim/native-crypto.ts),
+   * 'webcrypto' (the same OpenSSL through WebCrypto's thread pool) or 'noble' (pure JS). Same signatures
+   * and verdicts, so the same report.
+   */
+  crypto?: 'native' | 'webcrypto' | 'noble'
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void
 }
@@ -106,7 +111,8 @@ export class SimWorld {
   readonly #busy = new Set<Promise<unknown>>()
 
   constructor (readonly scenario: ParsedScenario, options: WorldOptions = {}) {
-    this.#backend = options.crypto === 'noble' ? () => nobleProvider : () => webCryptoProvider(globalThis.crypto.subtle)
+    const native = options.crypto === undefined || options.crypto === 'native' ? nativeEd25519Provider() : undefined
+    this.#backend = native !== undefined ? () => native : options.crypto === 'noble' ? () => nobleProvider : () => webCryptoProvider(globalThis.crypto.subtle)
     this.crypto = deterministicCrypto(this.#backend())
     this.driver = new SimDriver(this.time, this.crypto)
     const [minMs, maxMs] = scenario.network.latencyMs

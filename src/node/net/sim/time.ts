@@ -1,13 +1,74 @@
 // Virtual time for the simulator: a Clock and Timers that only move when the run advances them, so a
 // run is the same for the same seed however fast the machine is.
+//
+// Pending timers sit in a binary min-heap ordered by (at, seq): the earliest due first, ties in the order
+// they were set. A 1,000-node run keeps tens of thousands of timers pending (request timeouts, retries),
+// so finding the next one must not scan them all. Cleared timers leave the index at once and the heap
+// lazily (skipped when they reach the top; the heap is rebuilt when they outnumber the live ones).
 import type { Clock, TimerHandle, Timers } from '../../ports'
 
 interface Pending { at: number, seq: number, fn: () => void }
 
+function before (a: Pending, b: Pending): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq)
+}
+
+/** A binary min-heap of timers by (at, seq). */
+class TimerHeap {
+  #items: Pending[] = []
+
+  get size (): number { return this.#items.length }
+
+  peek (): Pending | undefined { return this.#items[0] }
+
+  push (p: Pending): void {
+    const items = this.#items
+    let i = items.length
+    items.push(p)
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      const up = items[parent]!
+      if (!before(p, up)) break
+      items[i] = up
+      i = parent
+    }
+    items[i] = p
+  }
+
+  pop (): Pending | undefined {
+    const items = this.#items
+    const top = items[0]
+    const last = items.pop()
+    if (top === undefined || last === undefined || items.length === 0) return top
+    const n = items.length
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= n) break
+      const r = l + 1
+      const c = r < n && before(items[r]!, items[l]!) ? r : l
+      if (!before(items[c]!, last)) break
+      items[i] = items[c]!
+      i = c
+    }
+    items[i] = last
+    return top
+  }
+
+  /** Keeps only the items `keep` accepts (heap order rebuilt). */
+  filter (keep: (p: Pending) => boolean): void {
+    const live = this.#items.filter(keep)
+    live.sort((a, b) => a.at - b.at || a.seq - b.seq) // a sorted array is a valid heap
+    this.#items = live
+  }
+}
+
 export class VirtualTime {
   #now: number
   #seq = 0
-  #pending = new Map<number, Pending>()
+  /** Live timers by handle; the heap may still hold cleared ones. */
+  readonly #pending = new Map<number, Pending>()
+  readonly #heap = new TimerHeap()
 
   constructor (start = 1_700_000_000_000) { this.#now = start }
 
@@ -16,10 +77,16 @@ export class VirtualTime {
   readonly timers: Timers = {
     setTimeout: (fn, ms) => {
       const seq = ++this.#seq
-      this.#pending.set(seq, { at: this.#now + Math.max(0, ms), seq, fn })
+      const p = { at: this.#now + Math.max(0, ms), seq, fn }
+      this.#pending.set(seq, p)
+      this.#heap.push(p)
       return seq as unknown as TimerHandle
     },
-    clearTimeout: (handle) => { this.#pending.delete(handle as unknown as number) }
+    clearTimeout: (handle) => {
+      if (!this.#pending.delete(handle as unknown as number)) return
+      // Cleared timers (mostly request timeouts) would otherwise pile up in the heap until their time.
+      if (this.#heap.size > 1024 && this.#heap.size > 3 * this.#pending.size) this.#heap.filter(p => this.#pending.get(p.seq) === p)
+    }
   }
 
   get now (): number { return this.#now }
@@ -27,13 +94,20 @@ export class VirtualTime {
   /** Timers not yet fired. */
   get pending (): number { return this.#pending.size }
 
+  /** The earliest live timer, or undefined; drops cleared ones from the top of the heap. */
+  #next (): Pending | undefined {
+    for (;;) {
+      const top = this.#heap.peek()
+      if (top === undefined || this.#pending.get(top.seq) === top) return top
+      this.#heap.pop()
+    }
+  }
+
   /** Fires the earliest timer (time jumps to it); false if none is pending. */
   step (): boolean {
-    let first: Pending | undefined
-    for (const p of this.#pending.values()) {
-      if (first === undefined || p.at < first.at || (p.at === first.at && p.seq < first.seq)) first = p
-    }
+    const first = this.#next()
     if (first === undefined) return false
+    this.#heap.pop()
     this.#pending.delete(first.seq)
     this.#now = Math.max(this.#now, first.at)
     first.fn()
@@ -65,8 +139,7 @@ export class VirtualTime {
     const end = this.#now + ms
     for (;;) {
       await settle()
-      let next: Pending | undefined
-      for (const p of this.#pending.values()) if (next === undefined || p.at < next.at || (p.at === next.at && p.seq < next.seq)) next = p
+      const next = this.#next()
       if (next === undefined || next.at > end) break
       this.step()
     }
