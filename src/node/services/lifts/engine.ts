@@ -267,15 +267,21 @@ export class LiftEngine {
       this.d.logger.log('debug', 'lift.verified', { lift: body.id, leg: k })
       // Decided meanwhile (a refusal elsewhere voided it): nothing more to promise or give.
       if (isFinal(this.d.records.get(body.id)?.status ?? 'pending')) return
+      // An intermediary checks the leg it would give on before it promises: a lift it cannot carry on is
+      // refused, never promised.
+      const out = terminus ? undefined : this.#outgoing(record, k + 1)
       const session = this.d.keys.session(body.session)
       const mine = await signPromise(this.d.crypto, session.secret, record, k, 'promise')
       const all = [...promises.filter(p => p.body.leg !== k), mine]
-      await this.d.records.update(body.id, cur => cur === undefined ? undefined : { ...cur, promises: all })
-      if (terminus) {
+      if (out === undefined) {
+        await this.d.records.update(body.id, cur => cur === undefined ? undefined : { ...cur, promises: all })
         await this.#call(record, all)
         return
       }
-      await this.#forward(record, k + 1, all)
+      // One transaction for my promise and the leg I now give on (chit k is verified: the intermediary rule
+      // holds), then my chit on leg k+1 at once.
+      await this.d.records.update(body.id, cur => cur === undefined ? undefined : { ...cur, promises: all, legs: withGiverLeg(cur.legs, out, k + 1) })
+      await this.#give(record, k + 1, all, out.tally)
     } catch (err) {
       await this.#refuse(record, k, err)
     }
@@ -283,6 +289,13 @@ export class LiftEngine {
 
   /** Intermediary rule: my chit on leg k+1 only now that chit k (toward me) is certified and verified. */
   async #forward (record: LiftRecord, next: number, promises: LiftPromise[]): Promise<void> {
+    const out = this.#outgoing(record, next)
+    await this.d.records.update(record.body.id, cur => cur === undefined ? undefined : { ...cur, legs: withGiverLeg(cur.legs, out, next) })
+    await this.#give(record, next, promises, out.tally)
+  }
+
+  /** The tally of leg `next`, which I would give on, once the fee I keep covers my clutch (else a named refusal). */
+  #outgoing (record: LiftRecord, next: number): { tally: LedgerTally, held: HeldLeg } {
     const body = record.body
     const out = this.#tallyByLink(body.legs[next]!.link, body.session)
     if (out === undefined) throw new UnknownLinkError()
@@ -290,9 +303,12 @@ export class LiftEngine {
     const given = body.legs[next]!.units
     const fee = clutchFee(given, out.state[out.side].vars.clutch)
     if (received - given < fee) throw new FeeTooLowError(received, given, fee)
-    await this.d.records.update(body.id, cur => cur === undefined ? undefined : {
-      ...cur, legs: [...cur.legs.filter(l => !(l.leg === next && l.giver)), { tally: out.id, leg: next, side: out.side, giver: true, units: given }]
-    })
+    return { tally: out, held: { tally: out.id, leg: next, side: out.side, giver: true, units: given } }
+  }
+
+  /** Certifies my chit on leg `next` and sends the promise request over it (the leg is already in my record). */
+  async #give (record: LiftRecord, next: number, promises: LiftPromise[], out: LedgerTally): Promise<void> {
+    const body = record.body
     // Sent while my chit is being certified (the receiver verifies the certified chit before it promises).
     const submitted = this.d.ledger.submitLift(out.id, this.#liftOp(record, next), this.#certifyWait(body.expires))
     const sent = this.#sendRetrying(out, { v: 1, type: 'promise', record, promises, leg: next }, body.expires).then(() => undefined, (err: unknown) => err ?? new UnknownLinkError())
@@ -591,6 +607,11 @@ export class LiftEngine {
 
 /** Send failures worth another try: the partner's node may be back soon. */
 const RETRYABLE = new Set(['PEER_UNREACHABLE', 'TIMEOUT', 'LINK_LOST', 'NETWORK_STOPPED', 'STREAM_LIMIT', 'LIFTS_BUSY'])
+
+/** The legs of a record with `out.held` (the leg `next` I give on) in place of any earlier copy of it. */
+function withGiverLeg (legs: readonly HeldLeg[], out: { held: HeldLeg }, next: number): HeldLeg[] {
+  return [...legs.filter(l => !(l.leg === next && l.giver)), out.held]
+}
 
 function sameKeys (a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((k, i) => k === b[i])

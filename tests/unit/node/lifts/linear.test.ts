@@ -1,6 +1,8 @@
 // Linear payments to users the payer has no tally with (research scenarios 27–29, 26), on simulated
 // wallets with real diaries.
 import { describe, expect, it } from 'vitest'
+import type { LiftOptions } from '../../../../src/node/wallet-node'
+import { recordKey, type LiftLocal } from '../../../../src/node/services/lifts/records'
 import { balanceOn, liftWorld, netOf, pendingLifts, type LiftWallet } from './world'
 
 describe('linear lifts (payments to anyone)', { timeout: 60_000 }, () => {
@@ -45,6 +47,35 @@ describe('linear lifts (payments to anyone)', { timeout: 60_000 }, () => {
     await w.time.advance(3_000)
     expect([netOf(p) - nets[0]!, netOf(x) - nets[1]!, netOf(q) - nets[2]!]).toEqual([-1_020, 20, 1_000])
     expect(await x.lifts.get(paid.id)).toMatchObject({ role: 'intermediary', fee: 20 })
+  })
+
+  it('an intermediary whose clutch the route under-reports refuses before it promises (FEE_TOO_LOW): void, nothing moves, no chit left pending', async () => {
+    const w = liftWorld(2602)
+    // P's discovery reports every clutch as 0 (a stale or lying answer): P offers X no fee.
+    const stale: LiftOptions = {
+      route: deps => {
+        const inner = w.oracle.service(deps)
+        return { ...inner, find: async r => { const d = await inner.find(r); return { ...d, plans: d.plans.map(pl => ({ hops: pl.hops.map(h => ({ ...h, clutch: 0 })) })) } } }
+      }
+    }
+    const [p, x, q] = [await w.wallet('P', stale), await w.wallet('X'), await w.wallet('Q')]
+    const px = await w.tally(x, p, { balance: -5_000, limit: { foil: 10_000, stock: 0 } })
+    const xq = await w.tally(q, x, { balance: -5_000, limit: { foil: 10_000, stock: 0 } })
+    await w.run(x.tallies.setTradingVars(xq, { target: 0, bound: 0, reward: 0, clutch: 20_000 }))
+    await w.time.advance(2_000)
+    const nets = [netOf(p), netOf(x), netOf(q)]
+    const paid = await w.run(p.lifts.pay({ to: q.identity.userId, units: 1_000, maxFee: 0 }))
+    expect(paid).toMatchObject({ status: 'void', fee: 0 })
+    await w.time.advance(3_000)
+    const atX = await x.lifts.get(paid.id)
+    expect(atX).toMatchObject({ role: 'intermediary', status: 'void', error: { code: 'FEE_TOO_LOW' } })
+    // X never promised (its stored record holds no promise of its own) and never gave on x→q
+    const stored = await x.store.read(async tx => await tx.get<LiftLocal>('lifts', recordKey(paid.id)))
+    expect(stored?.promises.filter(pr => pr.body.leg === 0)).toEqual([])
+    expect(stored?.legs.filter(l => l.giver)).toEqual([])
+    expect(atX.effects.filter(e => e.tally === xq)).toEqual([])
+    expect([netOf(p) - nets[0]!, netOf(x) - nets[1]!, netOf(q) - nets[2]!]).toEqual([0, 0, 0])
+    for (const [wl, t] of [[p, px], [x, px], [x, xq], [q, xq]] as const) expect(pendingLifts(wl, t)).toBe(0)
   })
 
   it('scenarios 28–29: on the 4×4 grid p1203 pays p1001 20 units through p1102; 21 has no route', async () => {
