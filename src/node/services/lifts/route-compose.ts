@@ -1,6 +1,7 @@
 // Composing a node's routes from its partners' answers (docs/lifts.md §4): each answer's plans get the hop
 // to that partner prepended, routes that loop are dropped, and the best few are kept. Pure: the same
 // answers give the same plans, in the same order.
+import { legUnits } from '../../../core/lift/fees'
 import { bestPlans, hasLoop } from '../../../core/lift/plan'
 import type { RouteAnswer, RouteHop, RoutePlan } from '../../../core/lift/types'
 
@@ -15,8 +16,14 @@ export interface ChildAnswer {
 }
 
 export interface ComposeOptions {
-  /** Least free lading on every hop. */
+  /**
+   * Circular: the least free lading on every hop. Linear: what the payee receives; each hop then needs free
+   * lading for its own leg's units, which grow toward the payer by each intermediary's clutch fee (or shrink
+   * by a rebate, clutch < 0): docs/lifts.md §3.
+   */
   units: number
+  /** A linear session (fee-aware hop check); default circular. */
+  linear?: boolean
   /** Longest plan this node may answer with (its query's depth − 1). */
   maxHops: number
   /** This node's session key: a plan naming it passes this node twice. */
@@ -36,13 +43,24 @@ export function composePlans (children: readonly ChildAnswer[], o: ComposeOption
       // Only a target may end a route: an empty plan from anyone else is not a route.
       if (tail.length === 0 && child.answer.target !== true) continue
       if (tail.length + 1 > o.maxHops) continue
-      if (tail.some(h => h.free < o.units)) continue
       const plan = { hops: [hop, ...tail] }
+      if (!carries(plan, o)) continue
       if (!loopFree(plan, o)) continue
       candidates.push(plan)
     }
   }
   return bestPlans(candidates, o.maxPlans)
+}
+
+/**
+ * Every hop has the free lading its leg needs. Linear plans are checked at their own leg units, so that a
+ * plan the payer could not use (a fee on the way makes a leg too big) never takes one of the maxPlans places,
+ * and one whose rebates make a leg smaller than the payment is kept.
+ */
+function carries (plan: RoutePlan, o: ComposeOptions): boolean {
+  if (o.linear !== true) return plan.hops.every(h => h.free >= o.units)
+  const units = legUnits(o.units, plan.hops.map(h => h.clutch))
+  return plan.hops.every((h, k) => h.free >= units[k]!)
 }
 
 function loopFree (plan: RoutePlan, o: ComposeOptions): boolean {

@@ -10,6 +10,7 @@ import * as v from 'valibot'
 import { toBase64url } from '../../../core/codec/base64url'
 import { MalformedError } from '../../../core/errors'
 import { UserIdSchema } from '../../../core/keys/user'
+import { clutchFee } from '../../../core/lift/fees'
 import { linkNonce, targetToken } from '../../../core/lift/ids'
 import { edgeLading } from '../../../core/lift/lading'
 import { MAX_BUDGET_MS, MAX_HOPS, MAX_PLANS } from '../../../core/lift/schema'
@@ -90,6 +91,19 @@ interface Exploration {
   circularOrigin: boolean
   /** Messages this exploration sent and received. */
   tally: { messages: number }
+}
+
+/**
+ * The largest rebate per intermediary a linear discovery explores for, ppm (1 %): an edge short of the
+ * payee's units is still asked when rebates of this size by the intermediaries after it would make it enough.
+ */
+export const LINEAR_REBATE_PPM = 10_000
+
+/** The least units a linear leg followed by `intermediaries` intermediaries can carry when each pays LINEAR_REBATE_PPM. */
+export function leastLegUnits (units: number, intermediaries: number): number {
+  let least = units
+  for (let i = 0; i < intermediaries; i++) least = Math.max(1, least + clutchFee(least, -LINEAR_REBATE_PPM))
+  return least
 }
 
 /** Sessions whose link nonces a node remembers. */
@@ -313,7 +327,7 @@ export class RouteDiscovery implements RouteServiceHandle {
       if (answer !== undefined) children.push({ link: e.link, free: e.free, clutch: e.clutch, answer })
     })
     return composePlans(children, {
-      units: x.units, maxHops: x.depth - 1, ownKey: x.key, circularOrigin: x.circularOrigin, maxPlans: Math.min(this.#config.maxPlans, MAX_PLANS)
+      units: x.units, linear: x.target.kind === 'linear', maxHops: x.depth - 1, ownKey: x.key, circularOrigin: x.circularOrigin, maxPlans: Math.min(this.#config.maxPlans, MAX_PLANS)
     })
   }
 
@@ -325,10 +339,14 @@ export class RouteDiscovery implements RouteServiceHandle {
   #edges (x: Exploration): Array<{ tally: LedgerTally, link: string, free: number, clutch: number }> {
     const out: Array<{ tally: LedgerTally, link: string, free: number, clutch: number }> = []
     const lastHop = x.depth - 1 === 1
+    // A linear leg carries the payee's units plus the fees of the intermediaries after it, or less when they
+    // pay a rebate (clutch < 0), which only the answers tell: explore edges a rebate could make enough, and
+    // let composePlans check every leg at its own units.
+    const least = x.target.kind === 'linear' ? leastLegUnits(x.units, x.depth - 2) : x.units
     for (const t of this.deps.ledger.tallies()) {
       if (t.id === x.via || t.partner.peers.length === 0) continue
       const lading = edgeLading(t.state, t.side)
-      if (lading.free < x.units) continue
+      if (lading.free < least) continue
       if (lastHop && this.#tokenOf(x.session, t.partner.userId) !== x.target.token) continue
       out.push({ tally: t, link: this.#linkOf(t.id, x.session), free: lading.free, clutch: lading.clutch })
     }
