@@ -57,6 +57,6 @@ export function timeline (events: readonly TimedEvent[], lifts: readonly string[
   }
   const t0 = starts.get(best) ?? 0
   const t1 = ends.get(best) ?? 0
-  return events.filter(e => e.at >= t0 && e.at <= t1 + 5).sort((a, b) => a.at - b.at)
+  return events.filter(e => e.at >= t0 && e.at <= t1 + Number(process.env.LIFT_LIBP2P_TAIL ?? 5)).sort((a, b) => a.at - b.at)
     .map(e => `${(e.at - t0).toFixed(1).padStart(7)} ${e.node} ${e.event}${e.leg !== undefined ? ` leg ${e.leg}` : ''}`).join('\n')
 }

@@ -11,6 +11,7 @@ import { clutchFee } from '../../../core/lift/fees'
 import { liftChitId, linkNonce } from '../../../core/lift/ids'
 import type { LiftKind, LiftMessage, LiftPromise, LiftRecord, LiftRecordBody, RefereeAnswer, RefereeRef, RefereeRequest, RoutePlan } from '../../../core/lift/types'
 import type { TallyState } from '../../../core/tally/state'
+import { getChit } from '../../../core/tally/chit-index'
 import type { PeerLink } from '../../net/network'
 import type { TimerHandle } from '../../ports'
 import { askReferee } from '../../protocols/referee'
@@ -450,14 +451,22 @@ export class LiftEngine {
         if (state !== undefined && holdsPending(state, lift)) await this.d.ledger.submitDecision(l.tally, lift, chosen, this.d.config.certifyWaitMs)
       }))
     }
-    // Spread what we learnt (including any fraud evidence) to the neighbours on the lift's tallies.
+    // Spread what we learnt (including any fraud evidence) to the neighbours on the lift's tallies. When every
+    // decision held agrees with the outcome (no dissent that could be a lie, no fraud to show), not to the one
+    // we learnt it from, nor over a tally whose diary now holds the decision certified: the partner holds that
+    // entry too and learns the decision from it (onDecision). A dissenting decision always floods the route,
+    // so that it meets the same referee's other signature wherever that is held (scenario 36).
     const message: LiftMessage = { v: 1, type: 'decision', lift, decisions: updated.decisions }
     const sent = new Set<string>()
+    const agreed = isFinal(updated.status) && updated.fraud === undefined && updated.decisions.every(d => d.body.outcome === updated.status)
     await Promise.allSettled(updated.legs.map(async l => {
       const t = this.d.ledger.tally(l.tally)
       if (t === undefined || sent.has(t.id)) return
       sent.add(t.id)
-      if (from !== undefined && t.partner.peers.length === 1 && t.partner.peers[0] === from && isFinal(updated.status) && updated.fraud === undefined) return
+      if (agreed) {
+        if (from !== undefined && t.partner.peers.length === 1 && t.partner.peers[0] === from) return
+        if (decidedIn(t.state, lift, l.leg)) return
+      }
       await this.#send(t, message)
     }))
   }
@@ -615,6 +624,12 @@ function withGiverLeg (legs: readonly HeldLeg[], out: { held: HeldLeg }, next: n
 
 function sameKeys (a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((k, i) => k === b[i])
+}
+
+/** Whether the tally's certified state holds the chit of leg `leg` of this lift resolved (good or void). */
+function decidedIn (s: TallyState, lift: string, leg: number): boolean {
+  const status = getChit(s.chits, liftChitId(lift, leg))?.status
+  return status === 'good' || status === 'void'
 }
 
 function pendingReferees (s: TallyState, lift: string): string[] | undefined {

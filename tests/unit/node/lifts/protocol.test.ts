@@ -12,7 +12,7 @@ import { REFEREE_PROTOCOL, decodeRefereeAnswer, encodeRefereeRequest } from '../
 import { signPromise } from '../../../../src/node/services/lifts/verify'
 import type { LiftKeys } from '../../../../src/node/services/lifts/contracts'
 import type { MemoryDatabase } from '../../../../src/node/store/memory'
-import { liftWorld, type LiftWallet, type LiftWorld } from './world'
+import { balanceOn, liftWorld, pendingLifts, type LiftWallet, type LiftWorld } from './world'
 
 const BAD_REFEREE = toBase64url(new Uint8Array(32).fill(7))
 
@@ -118,5 +118,25 @@ describe('lift and referee protocols', { timeout: 60_000 }, () => {
     await r.restart()
     expect(await ask({ v: 1, type: 'call', record: one, promises: [px0, pq1] })).toEqual(good)
     expect(await ask({ v: 1, type: 'query', record: three })).toEqual(voided)
+  })
+
+  it('a good payment needs no decision message when every referee agrees: each node learns the decision from the diary of the tally it shares with the one that recorded it', async () => {
+    const { w, p, x, q, px, xq } = await setup(5103)
+    const sent: string[] = []
+    for (const wl of [p, x, q]) {
+      const request = wl.net.request.bind(wl.net)
+      wl.net.request = async (peer, protocol, body, options) => {
+        if (protocol === LIFT_PROTOCOL) sent.push(`${wl.name}:${(JSON.parse(new TextDecoder().decode(body)) as { type: string }).type}`)
+        return await request(peer, protocol, body, options)
+      }
+    }
+    const paid = await w.run(p.lifts.pay({ to: q.identity.userId, units: 100 }))
+    expect(paid).toMatchObject({ status: 'good', units: 100 })
+    await w.time.advance(5_000)
+    expect(await x.lifts.get(paid.id)).toMatchObject({ status: 'good' })
+    expect(await q.lifts.get(paid.id)).toMatchObject({ status: 'good' })
+    for (const [wl, t] of [[p, px], [x, px], [x, xq], [q, xq]] as const) expect(pendingLifts(wl, t)).toBe(0)
+    expect([balanceOn(p, px), balanceOn(x, px), balanceOn(x, xq), balanceOn(q, xq)]).toEqual([400, -400, 200, -200])
+    expect(sent.sort()).toEqual(['P:promise', 'X:promise'])
   })
 })
