@@ -27,15 +27,15 @@ class Lru<V> {
 }
 
 export interface NativeCryptoOptions {
-  /** Private keys kept imported (default 4096). */
+  /** Private keys kept imported (default 16,384: one instance serves every node). */
   privateKeys?: number
-  /** Public keys kept imported (default 16384). */
+  /** Public keys kept imported (default 32,768). */
   publicKeys?: number
 }
 
 export function nativeEd25519Provider (options: NativeCryptoOptions = {}): SignatureProvider {
-  const privates = new Lru<{ key: KeyObject, pub: Uint8Array }>(options.privateKeys ?? 4096)
-  const publics = new Lru<KeyObject | null>(options.publicKeys ?? 16384)
+  const privates = new Lru<{ key: KeyObject, pub: Uint8Array }>(options.privateKeys ?? 16_384)
+  const publics = new Lru<KeyObject | null>(options.publicKeys ?? 32_768)
 
   function privateKey (secret: Uint8Array): { key: KeyObject, pub: Uint8Array } {
     if (secret.length !== 32) throw new RangeError('Ed25519 secret must be 32 bytes')

@@ -35,6 +35,8 @@ import { routeServiceFor } from '../../src/node/services/lifts/route-service'
 import { nodeMemberIdentity } from '../../src/node/services/tallies/member'
 
 const INVITE_BASE = 'https://sim.invalid/'
+/** Session keys each simulated node remembers (LiftOptions.sessionCache). */
+const SIM_SESSION_CACHE = 64
 /** Virtual time the setup may take before the world refuses to start. */
 const SETUP_BUDGET_MS = 30 * 60_000
 
@@ -187,6 +189,9 @@ export class SimWorld {
       lifts: {
         config: { ...definedOnly(scenario.lifts), ...(this.#referees !== undefined ? { referees: this.#referees } : {}) },
         // 'nodes': the route service of src/node/services/lifts (named here until wallet-node makes it its default).
+        // Session keys are a pure function of the session (a smaller cache only recomputes them): a real node's
+        // 2,048 sessions times 1,000 simulated nodes would hold hundreds of MB.
+        sessionCache: SIM_SESSION_CACHE,
         route: scenario.discovery === 'oracle' ? deps => this.#oracle.service(deps, scenario.lifts.maxDepth ?? DEFAULT_LIFT_CONFIG.maxDepth) : deps => routeServiceFor(deps),
         ...(this.#liesTo.has(user.name) ? { refereeBehaviour: { equivocate: (peer: string) => this.#liesTo.get(user.name)!.has(peer) } } : {})
       }

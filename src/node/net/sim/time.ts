@@ -9,6 +9,8 @@ import type { Clock, TimerHandle, Timers } from '../../ports'
 
 interface Pending { at: number, seq: number, fn: () => void }
 
+function noop (): void {}
+
 function before (a: Pending, b: Pending): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq)
 }
@@ -83,7 +85,11 @@ export class VirtualTime {
       return seq as unknown as TimerHandle
     },
     clearTimeout: (handle) => {
-      if (!this.#pending.delete(handle as unknown as number)) return
+      const p = this.#pending.get(handle as unknown as number)
+      if (p === undefined) return
+      this.#pending.delete(p.seq)
+      // Until the heap drops it, the entry must not keep the callback's closure (a request's bodies and promises) alive.
+      p.fn = noop
       // Cleared timers (mostly request timeouts) would otherwise pile up in the heap until their time.
       if (this.#heap.size > 1024 && this.#heap.size > 3 * this.#pending.size) this.#heap.filter(p => this.#pending.get(p.seq) === p)
     }
