@@ -12,7 +12,7 @@
 import { loadavg } from 'node:os'
 import { generateNetwork, scenarioOf, staggeredClears } from '../sim/generate'
 import type { GeneratedNetwork } from '../sim/generate'
-import { clearableDebt, ladingNetwork, routeExists } from '../sim/reference'
+import { clearableDebt, greedyClearing, ladingNetwork, routeExists } from '../sim/reference'
 import type { LadingEdge, LadingNetwork } from '../sim/reference'
 import { edgeLading } from '../../src/core/lift/lading'
 import { parseScenario } from '../sim/scenario'
@@ -154,7 +154,9 @@ const bench: Bench = async (ctx) => {
   // LIFT_SIM_PARTS=clearing or =payments runs one of the two worlds (each takes minutes at 1,000 users).
   const parts = new Set((process.env.LIFT_SIM_PARTS ?? 'clearing,payments').split(','))
   const g = generateNetwork({ seed: networkSeed, ...params })
-  const maxDepth = DEFAULT_LIFT_CONFIG.maxDepth
+  // LIFT_SIM_DEPTH=d: the nodes' route limit (lifts.maxDepth) and the reference's, for both worlds.
+  const maxDepth = Number(process.env.LIFT_SIM_DEPTH ?? DEFAULT_LIFT_CONFIG.maxDepth)
+  const liftConfig = maxDepth === DEFAULT_LIFT_CONFIG.maxDepth ? {} : { maxDepth }
   const generator = { ...g.params, seeds: { network: networkSeed, clears: clearSeed, payments: paySeed }, hopMs: HOP_MS, maxDepth }
   ctx.log(`network: ${JSON.stringify(generator)}; parts: ${[...parts].join(', ')}`)
   const extra = { generator }
@@ -167,17 +169,21 @@ const bench: Bench = async (ctx) => {
     const tRef = performance.now()
     const reference = clearableDebt(ladingNetwork(g))
     ctx.log(`reference: ${reference.debt} units clearable over ${reference.flows.length} edges (${reference.usable} usable) in ${(performance.now() - tRef).toFixed(0)} ms`)
+    // The ceiling of greedy circular lifting at the nodes' depth, with a whole view (lifts never undo one another).
+    const greedy = (['shortest', 'widest'] as const).map(choose => greedyClearing(ladingNetwork(g), { maxDepth, choose, seed: clearSeed }))
+    const greedyShare = greedy.map(r => reference.debt === 0 ? 100 : Math.round(r.debt / reference.debt * 1000) / 10)
+    ctx.log(`central greedy at depth ${maxDepth}: shortest cycle ${greedyShare[0]} %, widest ${greedyShare[1]} % of the maximum`)
     // Two rounds in the first 50 s (smoke: one), each user at a seeded time within its slot.
     const round = 25_000
     const spacing = Math.max(1, Math.floor(round / g.users.length))
     const clears = [...staggeredClears(g.users, 0, spacing, clearSeed), ...(ctx.smoke ? [] : staggeredClears(g.users, round, spacing, clearSeed + 1))]
-    const clearing = await run(ctx, scenarioOf(g, { actions: clears, network: net, until: UNTIL }), 'clearing')
+    const clearing = await run(ctx, scenarioOf(g, { actions: clears, network: net, lifts: liftConfig, until: UNTIL }), 'clearing')
     runs.push(['clearing', clearing])
     const cr = clearing.report
     const share = reference.debt === 0 ? 1 : cr.totals.unitsCleared / reference.debt
     const voids: Record<string, number> = {}
     for (const l of cr.lifts) if (l.status !== 'good') voids[`${l.status}:${l.error ?? '-'}`] = (voids[`${l.status}:${l.error ?? '-'}`] ?? 0) + 1
-    ctx.report({ bench: BENCH, metric: 'circular debt cleared / reference maximum', value: Math.round(share * 1000) / 10, unit: '%', target: '>= 90 %', cleared: cr.totals.unitsCleared, reference: reference.debt, debtReduction: cr.totals.debtReduction, clears: clears.length, lifts: cr.totals.liftsTried, good: cr.totals.good, void: cr.totals.void, pending: cr.totals.pending, failed: cr.totals.failed, notGood: voids, ...extra })
+    ctx.report({ bench: BENCH, metric: 'circular debt cleared / reference maximum', value: Math.round(share * 1000) / 10, unit: '%', target: '>= 90 %', cleared: cr.totals.unitsCleared, reference: reference.debt, debtReduction: cr.totals.debtReduction, clears: clears.length, lifts: cr.totals.liftsTried, good: cr.totals.good, void: cr.totals.void, pending: cr.totals.pending, failed: cr.totals.failed, notGood: voids, messages: cr.totals.messages, messagesPerLift: cr.totals.liftsTried === 0 ? 0 : Math.round(cr.totals.messages / cr.totals.liftsTried), centralGreedyShare: { shortest: greedyShare[0], widest: greedyShare[1] }, runMs: Math.round(clearing.runMs), ...extra })
     failed.push(...failedChecks(cr).map(f => `clearing: ${f}`))
   }
 
@@ -197,7 +203,7 @@ const bench: Bench = async (ctx) => {
         }, a.at)
       })
     }
-    const paying = await run(ctx, scenarioOf(g, { actions: pay.actions, network: net, until: UNTIL }), 'payments', judge)
+    const paying = await run(ctx, scenarioOf(g, { actions: pay.actions, network: net, lifts: liftConfig, until: UNTIL }), 'payments', judge)
     runs.push(['payments', paying])
     const pr = paying.report
     const status = new Map(pr.lifts.map(l => [l.id, l.status]))

@@ -18,10 +18,12 @@ import type { RouteAnswer, RoutePlan, RouteQuery, RouteTarget } from '../../../c
 import { UnitsSchema } from '../../../core/tally/schema'
 import type { Network, PeerLink } from '../../net/network'
 import type { Clock, Logger, Random, Timers } from '../../ports'
-import { askRoute, serveRoute, unserveRoute } from '../../protocols/route'
+import { askRoute, sendRouteMark, serveRoute, serveRouteMark, unserveRoute, unserveRouteMark, type RouteMark } from '../../protocols/route'
+import { otherSide } from '../../../core/tally/types'
 import { DEFAULT_LIFT_CONFIG, type Discovery, type LedgerTally, type LiftConfig, type LiftKeys, type LiftLedger, type LiftServiceDeps, type RouteRequest, type RouteService } from './contracts'
 import { composePlans, type ChildAnswer } from './route-compose'
 import { RouteBusyError, RouteLinkUnknownError, RouteStoppedError } from './route-errors'
+import { CIRCULAR_MARK_RADIUS, RouteMarks } from './route-marks'
 import { DEFAULT_SESSION_LIMITS, RouteSessions, type SessionEntry, type SessionLimits } from './route-sessions'
 
 export interface RouteServiceDeps {
@@ -47,11 +49,16 @@ export interface RouteLimits extends SessionLimits {
   maxRelayBudgetMs: number
   /** Shallower queries of a session explored on their own while its first exploration runs. */
   reexplore: number
+  /**
+   * The same for circular sessions: their explorations ask only partners that can close the cycle in time
+   * (marks), so one costs a few messages, and a longer path through a busy node is often the wider cycle.
+   */
+  reexploreCircular: number
   /** Explorations one partner's queries may keep running on this node at once (so one cannot starve the rest). */
   maxRunningPerPeer: number
 }
 
-export const DEFAULT_ROUTE_LIMITS: RouteLimits = { ...DEFAULT_SESSION_LIMITS, maxRelayBudgetMs: 60_000, reexplore: 2, maxRunningPerPeer: 64 }
+export const DEFAULT_ROUTE_LIMITS: RouteLimits = { ...DEFAULT_SESSION_LIMITS, maxRelayBudgetMs: 60_000, reexplore: 2, reexploreCircular: 8, maxRunningPerPeer: 64 }
 
 /** Route messages of this node since it started (the simulator and benches sum them). */
 export interface RouteCounters {
@@ -63,6 +70,9 @@ export interface RouteCounters {
   queriesServed: number
   /** Queries it refused with a named error. */
   refused: number
+  /** Circular discovery marks it sent (its own and passed on) and received. */
+  marksSent: number
+  marksServed: number
 }
 
 export interface RouteServiceHandle extends RouteService {
@@ -114,10 +124,11 @@ export function createRouteService (deps: RouteServiceDeps): RouteServiceHandle 
 }
 
 export class RouteDiscovery implements RouteServiceHandle {
-  readonly counters: RouteCounters = { queriesSent: 0, answersReceived: 0, queriesServed: 0, refused: 0 }
+  readonly counters: RouteCounters = { queriesSent: 0, answersReceived: 0, queriesServed: 0, refused: 0, marksSent: 0, marksServed: 0 }
   readonly #config: LiftConfig
   readonly #limits: RouteLimits
   readonly #sessions: RouteSessions
+  readonly #marks: RouteMarks
   /** Fan-outs under way: aborted when the service stops. */
   readonly #fanouts = new Set<AbortController>()
   /** Explorations running for each partner's queries. */
@@ -134,6 +145,7 @@ export class RouteDiscovery implements RouteServiceHandle {
     this.#config = { ...DEFAULT_LIFT_CONFIG, ...deps.config }
     this.#limits = { ...DEFAULT_ROUTE_LIMITS, ...deps.limits }
     this.#sessions = new RouteSessions(this.#limits)
+    this.#marks = new RouteMarks({ maxSessions: this.#limits.maxSessions, keepMs: this.#limits.keepMs })
   }
 
   /** Time kept at the end of a budget to compose and send the answer. */
@@ -143,12 +155,14 @@ export class RouteDiscovery implements RouteServiceHandle {
     if (this.#running) return
     this.#running = true
     serveRoute(this.deps.network, async (query, from) => await this.#serve(query, from))
+    serveRouteMark(this.deps.network, async (mark, from) => { await this.#serveMark(mark, from) })
   }
 
   stop (): void {
     if (!this.#running) return
     this.#running = false
     unserveRoute(this.deps.network)
+    unserveRouteMark(this.deps.network)
     for (const c of [...this.#fanouts]) c.abort(new RouteStoppedError())
   }
 
@@ -166,11 +180,17 @@ export class RouteDiscovery implements RouteServiceHandle {
     const session = toBase64url(this.deps.random.bytes(32))
     const key = this.deps.keys.session(session).key
     const target: RouteTarget = { kind, token: targetToken(session, kind === 'circular' ? this.deps.userId : to!) }
-    const entry = this.#sessions.begin(session, true, Number.POSITIVE_INFINITY, started + budgetMs, started)
+    const markMs = kind === 'circular' ? (CIRCULAR_MARK_RADIUS + 1) * this.#config.perHopMs : 0
+    const entry = this.#sessions.begin(session, true, Number.POSITIVE_INFINITY, started + markMs + budgetMs, started)
     const tally = { messages: 0 }
     let plans: RoutePlan[] = []
     try {
-      plans = await this.#explore({ session, target, units, depth: depth + 1, budgetMs, key, circularOrigin: kind === 'circular', tally })
+      if (kind === 'circular') {
+        // Mark first (every node within the radius learns its partners' distances), then search.
+        this.#marks.origin(session, started)
+        await this.#markFrom({ session, units, dist: 0, budgetMs: markMs, tally })
+      }
+      if (this.#running) plans = await this.#explore({ session, target, units, depth: depth + 1, budgetMs, key, circularOrigin: kind === 'circular', tally })
     } finally {
       this.#sessions.finish(entry, undefined, clock.now())
     }
@@ -194,7 +214,7 @@ export class RouteDiscovery implements RouteServiceHandle {
 
   async #answer (query: RouteQuery, from: PeerLink): Promise<RouteAnswer> {
     if (!this.#running) throw new RouteStoppedError()
-    const via = this.#tallyOf(query, from.peerId)
+    const via = this.#tallyOf(query.session, query.link, from.peerId)
     const { session } = query
     const key = this.deps.keys.session(session).key
     const log = (outcome: string, plans: number): void => {
@@ -216,7 +236,7 @@ export class RouteDiscovery implements RouteServiceHandle {
       let answer = known.answer
       if (answer === undefined && !known.own && query.depth === known.depth) {
         answer = await this.#within(known.settled, now + budgetMs - this.#margin)
-      } else if (answer === undefined && !known.own && query.depth > 1 && known.extra < this.#limits.reexplore) {
+      } else if (answer === undefined && !known.own && query.depth > 1 && known.extra < (query.target.kind === 'circular' ? this.#limits.reexploreCircular : this.#limits.reexplore)) {
         // A longer path may be the wider one; bounded, so loops cost little.
         const release = this.#claim(from.peerId)
         known.extra++
@@ -273,12 +293,66 @@ export class RouteDiscovery implements RouteServiceHandle {
     }
   }
 
-  /** The tally the query came over: one this node shares with the sender, named by the query's link. */
-  #tallyOf (query: RouteQuery, peerId: string): LedgerTally {
+  /** The tally a query or mark came over: one this node shares with the sender, named by its link. */
+  #tallyOf (session: string, link: string, peerId: string): LedgerTally {
     for (const t of this.deps.ledger.tallies()) {
-      if (t.partner.peers.includes(peerId) && this.#linkOf(t.id, query.session) === query.link) return t
+      if (t.partner.peers.includes(peerId) && this.#linkOf(t.id, session) === link) return t
     }
     throw new RouteLinkUnknownError()
+  }
+
+  // ---- marks of circular discoveries (protocols/route.ts /mychips/route-mark/1.0.0) ----
+
+  /**
+   * A partner `mark.dist` legs from a circular originator marked the tally on which this node can give to it.
+   * Recorded only when this node can give it the session's units without a fee (the only edges a circular
+   * route takes); when this node's own distance improves and is within the radius, it marks the partners
+   * that can give to it in turn, and answers once they answered (or its budget ran out).
+   */
+  async #serveMark (mark: RouteMark, from: PeerLink): Promise<void> {
+    if (!this.#running) throw new RouteStoppedError()
+    this.counters.marksServed++
+    const t = this.#tallyOf(mark.session, mark.link, from.peerId)
+    const lading = edgeLading(t.state, t.side)
+    if (lading.free < mark.units || lading.clutch > 0) return
+    const now = this.deps.clock.now()
+    if (!this.#marks.mark(mark.session, t.id, mark.dist, now) || mark.dist + 1 > CIRCULAR_MARK_RADIUS) return
+    const release = this.#claim(from.peerId)
+    try {
+      await this.#markFrom({ session: mark.session, units: mark.units, dist: mark.dist + 1, budgetMs: Math.min(mark.budgetMs, this.#limits.maxRelayBudgetMs), via: t.id, tally: { messages: 0 } })
+    } finally { release() }
+  }
+
+  /** Marks every partner that can give to this node (free ≥ units, its clutch ≤ 0) with this node's distance; waits for their answers within the budget. */
+  async #markFrom (m: { session: string, units: number, dist: number, budgetMs: number, via?: string, tally: { messages: number } }): Promise<void> {
+    const now = this.deps.clock.now()
+    const deadline = now + m.budgetMs - this.#margin
+    if (deadline <= now) return
+    const tasks: Array<(signal: AbortSignal) => Promise<undefined>> = []
+    for (const t of this.deps.ledger.tallies()) {
+      if (t.id === m.via || t.partner.peers.length === 0) continue
+      const theirs = edgeLading(t.state, otherSide(t.side))
+      if (theirs.free < m.units || theirs.clutch > 0) continue
+      const mark: RouteMark = { v: 1, session: m.session, units: m.units, dist: m.dist, budgetMs: Math.max(0, m.budgetMs - this.#config.perHopMs), link: this.#linkOf(t.id, m.session) }
+      tasks.push(async signal => {
+        for (const peer of t.partner.peers) {
+          if (signal.aborted || peer === this.deps.network.peerId) continue
+          this.counters.marksSent++
+          m.tally.messages++
+          try {
+            const addrs = this.deps.addrsOf?.(peer)
+            await sendRouteMark(this.deps.network, peer, mark, { signal, ...(addrs !== undefined && addrs.length > 0 ? { addrs } : {}) })
+            m.tally.messages++
+            return undefined
+          } catch (err) {
+            if (signal.aborted) return undefined
+            this.deps.logger.log('debug', 'route.mark-failed', { code: (err as { code?: unknown }).code ?? 'INTERNAL' })
+          }
+        }
+        return undefined
+      })
+    }
+    await this.#fanout(tasks, deadline)
   }
 
   /** linkNonce(tally, session), remembered per session. */
@@ -343,11 +417,19 @@ export class RouteDiscovery implements RouteServiceHandle {
     // pay a rebate (clutch < 0), which only the answers tell: explore edges a rebate could make enough, and
     // let composePlans check every leg at its own units.
     const least = x.target.kind === 'linear' ? leastLegUnits(x.units, x.depth - 2) : x.units
+    const now = this.deps.clock.now()
     for (const t of this.deps.ledger.tallies()) {
       if (t.id === x.via || t.partner.peers.length === 0) continue
       const lading = edgeLading(t.state, t.side)
       if (lading.free < least) continue
       if (lastHop && this.#tokenOf(x.session, t.partner.userId) !== x.target.token) continue
+      if (x.target.kind === 'circular') {
+        // A circular route takes no fee, and the partner must be able to close the cycle in the legs left
+        // (x.depth − 2 after this one): its marked distance says so; unmarked means beyond the radius.
+        if (lading.clutch > 0) continue
+        const dist = this.#marks.partner(x.session, t.id, now) ?? CIRCULAR_MARK_RADIUS + 1
+        if (dist > x.depth - 2) continue
+      }
       out.push({ tally: t, link: this.#linkOf(t.id, x.session), free: lading.free, clutch: lading.clutch })
     }
     return out.sort((a, b) => (a.link < b.link ? -1 : a.link > b.link ? 1 : 0))
@@ -383,7 +465,7 @@ export class RouteDiscovery implements RouteServiceHandle {
   /** Runs the tasks until all settle or the deadline passes (then aborts the rest): their results, by index. */
   async #fanout<T> (tasks: ReadonlyArray<(signal: AbortSignal) => Promise<T | undefined>>, deadline: number): Promise<Array<T | undefined>> {
     const results = new Array<T | undefined>(tasks.length).fill(undefined)
-    if (tasks.length === 0) return results
+    if (tasks.length === 0 || !this.#running) return results
     const controller = new AbortController()
     this.#fanouts.add(controller)
     const { timers, clock } = this.deps

@@ -47,8 +47,8 @@ describe('scenario 22: the 3-node cycle A→B 10000, B→C 7000, C→A 12000', (
       // The route ends at the originator: its own key closes the cycle.
       expect(plan.hops[2]!.key).toBe(d.key)
       expect(pickCircular(d.plans, 1000)).toEqual({ plan, units: 7000 })
-      // One out-edge: one query sent, one answer received.
-      expect(d.messages).toBe(2)
+      // One in-edge: one mark sent, one answer; one out-edge: one query sent, one answer received.
+      expect(d.messages).toBe(4)
       expect(ms).toBeLessThanOrEqual(6 * 400)
     })
   }

@@ -54,10 +54,18 @@ describe('lading seen by discovery', () => {
     // A holds the stock of C→A; A's clutch of 1 % on the edge A gives on.
     const specs = SCENARIO_22.map(t => t.id === 'tally-t3-CA' ? { ...t, trading: { A: { clutch: 10_000 } } } : t)
     const w = world = new RouteWorld(['A', 'B', 'C'], specs)
+    // A linear route through A shows A's clutch on the hop A gives on (B → A → C: A keeps 10 of 1,010).
+    const { value: linear } = await w.run(w.node('B').service.find({ kind: 'linear', to: w.userId('C'), units: 1000 }))
+    expect(linear.plans.map(p => p.hops.map(h => h.clutch))).toEqual([[0, 10_000]])
+    expect(bottleneck(linear.plans[0]!)).toBe(10_000)
+    // A circular discovery does not even ask over an edge whose giver charges a fee: the cycle is not found.
     const { value: d } = await w.run(w.node('B').service.find({ kind: 'circular', units: 1000 }))
-    expect(d.plans.map(p => p.hops.map(h => h.clutch))).toEqual([[0, 10_000, 0]])
-    expect(bottleneck(d.plans[0]!)).toBe(7000)
+    expect(d.plans).toEqual([])
     expect(pickCircular(d.plans, 1000)).toBeUndefined()
+    // Without the fee it is.
+    w.states.get('tally-t3-CA')!.stock.vars.clutch = 0
+    const { value: again } = await w.run(w.node('B').service.find({ kind: 'circular', units: 1000 }))
+    expect(again.plans.map(bottleneck)).toEqual([7000])
   })
 
   it('a closed tally carries nothing', async () => {

@@ -21,8 +21,12 @@ describe('scenario 38: intermediaries see only nonces', () => {
       for (const id of ids) expect(m.text.includes(id), `${m.kind} to ${m.to} names ${id}`).toBe(false)
       const body = JSON.parse(m.text) as Record<string, unknown>
       if (m.kind === 'query') expect(Object.keys(body).sort()).toEqual(['budgetMs', 'depth', 'link', 'session', 'target', 'units', 'v'])
+      else if (m.kind === 'mark') expect(Object.keys(body).sort()).toEqual(['budgetMs', 'dist', 'link', 'session', 'units', 'v'])
+      else if (m.kind === 'mark-answer') expect(body).toEqual({ v: 1 })
       else expect(Object.keys(body).filter(k => k !== 'target').sort()).toEqual(['key', 'plans', 'v'])
     }
+    // The circular discovery marked nodes (with their distance to the originator, never its identity).
+    expect(w.captured.filter(m => m.kind === 'mark').length).toBeGreaterThan(0)
     // The intermediary p1102 of the p1203 → p1001 payment learned the target only as a token.
     const q = w.received('p1102').filter(c => c.kind === 'query').map(c => JSON.parse(c.text) as { session: string, target: { token: string } })
     expect(q.length).toBeGreaterThan(0)

@@ -12,7 +12,7 @@ import { SimNetwork, type SimNode } from '../../../../src/node/net/sim/network'
 import { seededRandom } from '../../../../src/node/net/sim/random'
 import { VirtualTime } from '../../../../src/node/net/sim/time'
 import { silentLogger } from '../../../../src/node/ports'
-import { ROUTE_PROTOCOL } from '../../../../src/node/protocols/route'
+import { ROUTE_MARK_PROTOCOL, ROUTE_PROTOCOL } from '../../../../src/node/protocols/route'
 import type { LedgerTally, LiftConfig, LiftKeys, LiftLedger } from '../../../../src/node/services/lifts/contracts'
 import { createRouteService, type RouteLimits, type RouteServiceHandle } from '../../../../src/node/services/lifts/route-service'
 
@@ -32,7 +32,8 @@ export interface Captured {
   /** The node that received the message. */
   to: string
   from: string
-  kind: 'query' | 'answer'
+  /** A route query or its answer (/mychips/route/1.0.0), a circular discovery's mark or its answer (/mychips/route-mark/1.0.0). */
+  kind: 'query' | 'answer' | 'mark' | 'mark-answer'
   text: string
 }
 
@@ -148,7 +149,7 @@ export class RouteWorld {
     return { value, ms: this.time.now - start }
   }
 
-  /** Route messages received by `name`. */
+  /** Route messages (queries, answers, marks) received by `name`. */
   received (name: string): Captured[] {
     const peer = this.node(name).peerId
     return this.captured.filter(c => c.to === peer)
@@ -165,12 +166,13 @@ export class RouteWorld {
       get (target, prop, receiver) {
         if (prop === 'handle') {
           return (protocol: string, handler: Parameters<Network['handle']>[1], options: Parameters<Network['handle']>[2]) => {
-            target.handle(protocol, protocol !== ROUTE_PROTOCOL
+            const mark = protocol === ROUTE_MARK_PROTOCOL
+            target.handle(protocol, protocol !== ROUTE_PROTOCOL && !mark
               ? handler
               : async (request, from) => {
-                captured.push({ to: target.peerId, from: from.peerId, kind: 'query', text: decoder.decode(request) })
+                captured.push({ to: target.peerId, from: from.peerId, kind: mark ? 'mark' : 'query', text: decoder.decode(request) })
                 const response = await handler(request, from)
-                captured.push({ to: from.peerId, from: target.peerId, kind: 'answer', text: decoder.decode(response) })
+                captured.push({ to: from.peerId, from: target.peerId, kind: mark ? 'mark-answer' : 'answer', text: decoder.decode(response) })
                 return response
               }, options)
           }
