@@ -15,7 +15,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { startRelay } from '../../relay/server'
-import { phaseMedians, timeline } from './lift-libp2p/phases'
+import { phaseMedians, requestTimes, timeline } from './lift-libp2p/phases'
 import { remoteTrio, type RemoteTrio } from './lift-libp2p/remote'
 import type { TimedEvent } from './lift-libp2p/messages'
 import type { Bench, BenchContext } from './types'
@@ -97,9 +97,12 @@ async function latency (ctx: BenchContext, trio: RemoteTrio, link: 'relayed' | '
   const events: TimedEvent[] = (await Promise.all([p, x, q].map(async w => await w.call('events', false)))).flat()
   const extra = { payments: n, warmUp: warm, users: 3, legs: 2, link: `${link} (loopback)`, threads: 'one worker thread per wallet', crypto: 'webcrypto', load: loadAverage() }
   ctx.report({ bench: 'lift-libp2p', metric: `payment lift request→good p50, ${link}`, value: round(percentile(ms, 0.5)), unit: 'ms', target: '<= 100 ms', ...extra })
-  ctx.report({ bench: 'lift-libp2p', metric: `payment lift request→good p99, ${link}`, value: round(percentile(ms, 0.99)), unit: 'ms', ...extra })
+  ctx.report({ bench: 'lift-libp2p', metric: `payment lift request→good p99, ${link}`, value: round(percentile(ms, 0.99)), unit: 'ms', p90: round(percentile(ms, 0.9)), slowest: ms.slice(-5).map(round), ...extra })
   const phases = phaseMedians(events, ids)
-  if (process.env.LIFT_LIBP2P_TRACE !== undefined) ctx.log(`timeline of the median lift:\n${timeline(events, ids, ms)}`)
+  if (process.env.LIFT_LIBP2P_TRACE !== undefined) {
+    ctx.log(`timeline of the median lift:\n${timeline(events, ids, ms)}`)
+    ctx.log(`median request round trip (ms) by sender and protocol: ${JSON.stringify(requestTimes(events))}`)
+  }
   ctx.report({
     bench: 'lift-libp2p', metric: `payment lift phases, medians, ${link}`, value: round(Object.values(phases).reduce((a, b) => a + b, 0)), unit: 'ms',
     phases, perLift: { ...counts, cpuMsAllThreads: round((cpu.user + cpu.system) / 1000 / n), wallMs }, ...extra

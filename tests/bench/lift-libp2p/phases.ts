@@ -60,3 +60,21 @@ export function timeline (events: readonly TimedEvent[], lifts: readonly string[
   return events.filter(e => e.at >= t0 && e.at <= t1 + Number(process.env.LIFT_LIBP2P_TAIL ?? 5)).sort((a, b) => a.at - b.at)
     .map(e => `${(e.at - t0).toFixed(1).padStart(7)} ${e.node} ${e.event}${e.leg !== undefined ? ` leg ${e.leg}` : ''}`).join('\n')
 }
+
+/** Median round trip of the requests each node sent, per protocol (from the '> proto' and '< proto' trace events, in order). */
+export function requestTimes (events: readonly TimedEvent[]): Record<string, number> {
+  const open = new Map<string, number[]>()
+  const out = new Map<string, number[]>()
+  for (const e of [...events].sort((a, b) => a.at - b.at)) {
+    const m = /^([<>]) (\S+)/.exec(e.event)
+    if (m === null) continue
+    const key = `${e.node} ${m[2]!}`
+    if (m[1] === '>') { let l = open.get(key); if (l === undefined) open.set(key, l = []); l.push(e.at); continue }
+    const start = open.get(key)?.shift()
+    if (start === undefined) continue
+    let l = out.get(key)
+    if (l === undefined) out.set(key, l = [])
+    l.push(e.at - start)
+  }
+  return Object.fromEntries([...out].map(([k, v]) => [k, Math.round(median(v) * 10) / 10]))
+}

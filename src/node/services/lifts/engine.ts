@@ -275,8 +275,13 @@ export class LiftEngine {
       const mine = await signPromise(this.d.crypto, session.secret, record, k, 'promise')
       const all = [...promises.filter(p => p.body.leg !== k), mine]
       if (out === undefined) {
-        await this.d.records.update(body.id, cur => cur === undefined ? undefined : { ...cur, promises: all })
-        await this.#call(record, all)
+        // The terminus calls the referees while its promise is being stored: nothing waits on that write (a
+        // node back from a crash before it signs the same promise again, and the referee answers the same).
+        // Once the call is out, a failed write is no refusal: it is logged, and the call goes on.
+        const stored = this.d.records.update(body.id, cur => cur === undefined ? undefined : { ...cur, promises: all }).catch((err: unknown) => {
+          this.d.logger.log('error', 'lift.store-failed', { lift: body.id, leg: k, error: err instanceof Error ? err.message : String(err) })
+        })
+        await Promise.all([stored, this.#call(record, all)])
         return
       }
       // One transaction for my promise and the leg I now give on (chit k is verified: the intermediary rule
