@@ -46,8 +46,14 @@ export interface LiftLedger {
 }
 
 export interface LiftConfig {
-  /** Longest route, in legs. */
+  /** Longest route, in legs (payments; also circular lifts unless clearDepth says otherwise). */
   maxDepth: number
+  /**
+   * Longest circular route (clear()), in legs; default maxDepth. Circular discovery marks the nodes near the
+   * originator first and asks only partners that can close the cycle (protocols/route.ts route marks), so a
+   * deeper circular search costs far less than a deeper payment search.
+   */
+  clearDepth?: number
   /** Budget each hop of a discovery takes off the time its children get, ms. */
   perHopMs: number
   /** Most plans an answer carries. */

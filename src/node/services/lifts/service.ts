@@ -162,7 +162,7 @@ export class LiftService implements LiftApi {
     let misses = 0
     let goods = 0
     for (let made = 0; made < CLEAR_MAX_LIFTS && !this.#stopped && this.deps.clock.now() < until; made++) {
-      const discovery = await this.#find({ kind: 'circular', units: this.config.minUnits })
+      const discovery = await this.#find({ kind: 'circular', units: this.config.minUnits, maxDepth: this.config.clearDepth ?? this.config.maxDepth })
       if (this.#stopped) break
       const pick = pickCircular(discovery.plans, this.config.minUnits)
       if (pick === undefined) break
