@@ -10,7 +10,7 @@ export interface WalletStart {
 }
 
 /** One payment as the payer saw it: request → answer (the decision) in ms of its own clock. */
-export interface PaidLift { id: string, status: string, code?: string, ms: number }
+export interface PaidLift { id: string, status: string, code?: string, ms: number, /** discoveries the payment ran (at most 2) */ discoveries: number }
 
 export interface BatchResult { good: number, ms: number, failed: string[], other: string[] }
 

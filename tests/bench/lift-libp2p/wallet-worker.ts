@@ -30,6 +30,8 @@ let relays: RelayManager | undefined
 let lifts: LiftService | undefined
 let name = '?'
 let recording = false
+/** Discoveries this node ran (a payment runs a second one when the first found no route in its time budget). */
+let finds = 0
 let events: TimedEvent[] = []
 
 /** Events that time the phases of a lift (services/lifts/engine.ts and referee-service.ts). */
@@ -40,6 +42,7 @@ const now = (): number => performance.timeOrigin + performance.now()
 /** Records the phase events while asked to; DEBUG_WALLET=1 prints every log line. */
 const logger: Logger = {
   log: (level, event, fields) => {
+    if (event === 'route.find') finds++
     if (recording && PHASE_EVENTS.has(event)) {
       const lift = fields?.lift
       const leg = fields?.leg
@@ -59,10 +62,11 @@ async function sleep (ms: number): Promise<void> { await new Promise(resolve => 
 async function pay (to: string, units: number, maxFee?: number): Promise<PaidLift> {
   const t = performance.now()
   const startedAt = now()
+  const found = finds
   const lift: LiftView = await running().lifts.pay({ to, units, ...(maxFee !== undefined ? { maxFee } : {}) })
   const ms = performance.now() - t
   if (recording) events.push({ at: startedAt, node: name, event: 'pay.start', lift: lift.id }, { at: now(), node: name, event: 'pay.end', lift: lift.id })
-  return { id: lift.id, status: lift.status, ms, ...(lift.error !== undefined ? { code: lift.error.code } : {}) }
+  return { id: lift.id, status: lift.status, ms, discoveries: finds - found, ...(lift.error !== undefined ? { code: lift.error.code } : {}) }
 }
 
 /** LIFT_LIBP2P_PROF=<dir>: a CPU profile of this thread while events are recorded (<dir>/<name>-<time>.cpuprofile). */
