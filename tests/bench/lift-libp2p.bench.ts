@@ -104,6 +104,7 @@ async function latency (ctx: BenchContext, trio: RemoteTrio, link: 'relayed' | '
   const phases = phaseMedians(events, ids)
   if (process.env.LIFT_LIBP2P_TRACE !== undefined) {
     ctx.log(`timeline of the median lift:\n${timeline(events, ids, ms)}`)
+    ctx.log(`timeline of the slowest lift:\n${timeline(events, ids, ms, 1)}`)
     ctx.log(`median request round trip (ms) by sender and protocol: ${JSON.stringify(requestTimes(events))}`)
   }
   ctx.report({

@@ -44,9 +44,9 @@ export function phaseMedians (events: readonly TimedEvent[], lifts: readonly str
   return out
 }
 
-/** Every event between the request and the answer of the lift whose latency is the median, relative ms. */
-export function timeline (events: readonly TimedEvent[], lifts: readonly string[], sortedMs: readonly number[]): string {
-  const mid = sortedMs[Math.floor(sortedMs.length / 2)]
+/** Every event between the request and the answer of the lift at quantile `q` of latency (the median by default), relative ms. */
+export function timeline (events: readonly TimedEvent[], lifts: readonly string[], sortedMs: readonly number[], q = 0.5): string {
+  const mid = sortedMs[Math.min(sortedMs.length - 1, Math.floor(sortedMs.length * q))]
   const starts = new Map(events.filter(e => e.event === 'pay.start').map(e => [e.lift, e.at]))
   const ends = new Map(events.filter(e => e.event === 'pay.end').map(e => [e.lift, e.at]))
   let best: string | undefined
