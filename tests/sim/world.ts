@@ -136,8 +136,9 @@ export class SimWorld {
       const random = seededRandom(mix(scenario.seed, index + 1))
       const db = new MemoryDatabase()
       const store = await openMemoryStore(db)
-      // Identities are made one at a time outside virtual time (key generation and one signature).
-      const identity = await simIdentity({ store, crypto: nobleProvider, random, now: this.time.now }, name)
+      // Identities are made one at a time outside virtual time (key generation and one signature), with the
+      // run's backend (every backend gives the same keys and signatures).
+      const identity = await simIdentity({ store, crypto: this.#backend(), random, now: this.time.now }, name)
       await store.close()
       const net = this.net.node(identity.peerId)
       const user: SimUser = { name, index, identity, db, net, random, crypto: this.crypto.wrap(this.#backend()), node: undefined, last: undefined as unknown as WalletNode, crashes: 0 }
