@@ -11,7 +11,12 @@
 //   the median of each phase (phases.ts);
 // - concurrency (relayed setup): payments started at once, all carried by X (the intermediary holds every
 //   lift's two chits); reported: the largest batch in which every lift ended good (target ≥ 100).
-// Smoke mode: 5 payments of latency per setup, a batch of 10.
+// Smoke mode: 3 warm-up and 5 measured payments per setup, a batch of 10.
+// Knobs (investigation only; the figures above use none): LIFT_LIBP2P_LINKS=relayed|direct (one setup),
+// LIFT_LIBP2P_N (measured payments), LIFT_LIBP2P_WARM (warm-up payments), LIFT_LIBP2P_TRACE=1 (every
+// request timed; timelines of the median and the slowest lift, LIFT_LIBP2P_TAIL ms after it; median round
+// trip per protocol), LIFT_LIBP2P_THREADS=1 (CPU per lift of every thread), LIFT_LIBP2P_PROF=<dir> (a CPU
+// profile of each wallet thread while measuring), DEBUG_WALLET=1 (the nodes' logs).
 import { readdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { startRelay } from '../../relay/server'
