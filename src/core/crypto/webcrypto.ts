@@ -33,26 +33,32 @@ function buf (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 export function webCryptoProvider (subtle: SubtleCrypto): SignatureProvider {
-  const privateKeys = new Lru<Promise<{ key: CryptoKey, pub: Uint8Array }>>(64)
+  const privateKeys = new Lru<{ key: Promise<CryptoKey>, pub?: Promise<Uint8Array> }>(64)
   const publicKeys = new Lru<Promise<CryptoKey | null>>(CACHE_LIMIT)
 
-  function privateKey (secret: Uint8Array): Promise<{ key: CryptoKey, pub: Uint8Array }> {
-    if (secret.length !== 32) return Promise.reject(new RangeError('Ed25519 secret must be 32 bytes'))
+  /** The imported key of a secret (cached); its public key is exported only when asked for (one job less per sign). */
+  function privateKey (secret: Uint8Array): { key: Promise<CryptoKey>, pub?: Promise<Uint8Array> } {
+    if (secret.length !== 32) return { key: Promise.reject(new RangeError('Ed25519 secret must be 32 bytes')) }
     const id = toBase64url(sha256(secret)) // never keep the secret itself as a map key
     let entry = privateKeys.get(id)
     if (entry === undefined) {
-      entry = (async () => {
-        const der = new Uint8Array(PKCS8_PREFIX.length + 32)
-        der.set(PKCS8_PREFIX); der.set(secret, PKCS8_PREFIX.length)
-        const key = await subtle.importKey('pkcs8', der, ALG, true, ['sign'])
-        const jwk = await subtle.exportKey('jwk', key)
-        if (typeof jwk.x !== 'string') throw new Error('WebCrypto did not export the Ed25519 public key')
-        return { key, pub: fromBase64url(jwk.x) }
-      })()
-      entry.catch(() => undefined)
+      const der = new Uint8Array(PKCS8_PREFIX.length + 32)
+      der.set(PKCS8_PREFIX); der.set(secret, PKCS8_PREFIX.length)
+      const key = subtle.importKey('pkcs8', der, ALG, true, ['sign'])
+      key.catch(() => undefined)
+      entry = { key }
       privateKeys.set(id, entry)
     }
     return entry
+  }
+
+  function exportedPublic (entry: { key: Promise<CryptoKey>, pub?: Promise<Uint8Array> }): Promise<Uint8Array> {
+    entry.pub ??= entry.key.then(async key => {
+      const jwk = await subtle.exportKey('jwk', key)
+      if (typeof jwk.x !== 'string') throw new Error('WebCrypto did not export the Ed25519 public key')
+      return fromBase64url(jwk.x)
+    })
+    return entry.pub
   }
 
   function publicKey (pub: Uint8Array): Promise<CryptoKey | null> {
@@ -69,10 +75,12 @@ export function webCryptoProvider (subtle: SubtleCrypto): SignatureProvider {
   return {
     name: 'webcrypto',
     async publicKey (secret) {
-      return (await privateKey(secret)).pub
+      const entry = privateKey(secret)
+      await entry.key
+      return await exportedPublic(entry)
     },
     async sign (secret, message) {
-      const { key } = await privateKey(secret)
+      const key = await privateKey(secret).key
       return new Uint8Array(await subtle.sign(ALG, key, buf(message)))
     },
     async verify (pub, message, signature) {

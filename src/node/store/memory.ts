@@ -38,17 +38,29 @@ class MemoryReadTx implements ReadTx {
 }
 
 class MemoryWriteTx extends MemoryReadTx implements WriteTx {
+  /** Tables this transaction copied (copy on first write: the others stay shared with the committed state). */
+  readonly #copied = new Set<Table>()
+
   async put (table: Table, key: string, value: StoreValue): Promise<void> {
-    this.table(table).set(key, structuredClone(value))
+    this.#writable(table).set(key, structuredClone(value))
   }
 
   async delete (table: Table, key: string): Promise<void> {
-    this.table(table).delete(key)
+    this.#writable(table).delete(key)
+  }
+
+  #writable (table: Table): Map<string, StoreValue> {
+    const rows = this.table(table)
+    if (this.#copied.has(table)) return rows
+    const copy = new Map(rows)
+    this.tables.set(table, copy)
+    this.#copied.add(table)
+    return copy
   }
 }
 
 function copyTables (tables: Tables): Tables {
-  return new Map([...tables].map(([name, rows]) => [name, new Map(rows)]))
+  return new Map(tables)
 }
 
 export class MemoryStore implements Store {

@@ -18,9 +18,23 @@ export async function partyInfo (p: SignatureProvider, identity: Identity, tally
   }
 }
 
+/** Shared keys by user secret (per identity object), then by tally and partner seal key: an X25519 agreement
+ * costs about 1 ms in JavaScript, and every chit (and every chit view) needs the key. Bounded per identity. */
+const shared = new WeakMap<Uint8Array, Map<string, Uint8Array>>()
+const SHARED_KEYS = 4096
+
 /** The key both parties seal memos with, once the partner's seal key is in the document. */
 export function sharedKeyOf (identity: Identity, doc: TallyDoc, mine: Side): Uint8Array | undefined {
   const theirs = doc[otherSide(mine)].party?.seal
   if (theirs === undefined) return undefined
-  return tallySharedKey(deriveSealSecret(identity.userSecret, doc.id), fromBase64url(theirs), doc.id)
+  let keys = shared.get(identity.userSecret)
+  if (keys === undefined) shared.set(identity.userSecret, keys = new Map())
+  const id = `${doc.id} ${theirs}`
+  let key = keys.get(id)
+  if (key === undefined) {
+    key = tallySharedKey(deriveSealSecret(identity.userSecret, doc.id), fromBase64url(theirs), doc.id)
+    if (keys.size >= SHARED_KEYS) keys.delete(keys.keys().next().value!)
+    keys.set(id, key)
+  }
+  return key
 }
