@@ -2,6 +2,7 @@
 // X) with both tallies opened through the real invitation flow, each wallet in its own worker thread.
 import { Worker } from 'node:worker_threads'
 import type { Answer, Command, Commands, Request } from './messages'
+import { until } from './wait'
 
 export class RemoteWallet {
   readonly #worker: Worker
@@ -49,16 +50,6 @@ export interface RemoteTrio {
   px: string
   xq: string
   stop (): Promise<void>
-}
-
-async function until<T> (read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await read()
-    if (ok(v)) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 10))
-  }
 }
 
 /** Opens a tally where `foil` owes `stock` `balance` (a real payment), with `limit` of credit from the stock. */

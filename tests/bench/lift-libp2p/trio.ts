@@ -10,6 +10,7 @@ import { silentLogger, systemClock, systemRandom, systemTimers, type Logger } fr
 import { openMemoryStore } from '../../../src/node/store/memory'
 import { startWalletNode } from '../../../src/node/wallet-node'
 import type { LiftService } from '../../../src/node/services/lifts/service'
+import { until } from './wait'
 
 const BASE = 'https://wallet.example/'
 
@@ -40,16 +41,6 @@ async function wallet (name: string, relay: string, crypto: SignatureProvider): 
     recovery: false
   })
   return { name, userId: identity.userId, node, lifts: node.lifts as LiftService }
-}
-
-async function until<T> (read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await read()
-    if (ok(v)) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 10))
-  }
 }
 
 /** Opens a tally where `foil` owes `stock` `balance` (a real payment), with `limit` of credit from the stock. */
