@@ -2,11 +2,17 @@
 // on a SimNetwork endpoint, virtual time, seeded randomness and real Ed25519), tallies opened through the
 // real tally flow, and the scenario's actions applied at their virtual times.
 //
-// Setup (before virtual t = 0 of the scenario): every tally is negotiated (the stock invites, the foil
-// redeems and accepts), its starting balance is set with one real payment chit (the foil pays the stock
-// |balance| when it is negative, else the stock pays the foil), then each holder's trading variables are set
-// with a real settings chit. All tallies are opened concurrently, then the world waits until both sides of
-// every tally hold the same certified state. Nothing is written into a store by hand.
+// Setup (before virtual t = 0 of the scenario), one of two ways that leave the same records in every store:
+// - 'negotiated': every tally is negotiated over the simulated network (the stock invites, the foil redeems and
+//   accepts), its starting balance is set with one real payment chit (the foil pays the stock |balance| when it
+//   is negative, else the stock pays the foil), then each holder's trading variables are set with a real
+//   settings chit. All tallies are opened concurrently, then the world waits until both sides of every tally
+//   hold the same certified state.
+// - 'direct' (the default above NEGOTIATED_UP_TO tallies): the same documents, chits and certified diary entries made by the same core functions
+//   and keys, in bulk, straight into each party's store before the nodes start (tests/sim/setup-direct.ts).
+// Either way the setup draws from random streams of its own and the run, from t = 0, from each user's stream (after
+// its identity) and the network's, and every node starts on its store at t = 0 (no open links, no warm caches):
+// what happens after t = 0 does not depend on how the setup went.
 import { nobleProvider } from '../../src/core/crypto/noble'
 import { webCryptoProvider } from '../../src/core/crypto/webcrypto'
 import { nativeEd25519Provider } from './native-crypto'
@@ -24,6 +30,11 @@ import { VirtualTime } from '../../src/node/net/sim/time'
 import { startWalletNode } from '../../src/node/wallet-node'
 import type { WalletNodeOptions } from '../../src/node/wallet-node'
 import { deterministicCrypto } from './deterministic-crypto'
+import { directSetup } from './setup-direct'
+import { selfSignedProvider } from './setup-signed'
+import type { DirectParty } from './setup-direct'
+import { rememberSharedKey } from '../../src/node/services/tallies/party'
+import type { MemoryStore } from '../../src/node/store/memory'
 import type { DeterministicCrypto } from './deterministic-crypto'
 import { SimDriver } from './driver'
 import type { ParsedScenario, ScenarioAction, ScenarioTally } from './scenario'
@@ -39,6 +50,14 @@ const INVITE_BASE = 'https://sim.invalid/'
 const SIM_SESSION_CACHE = 64
 /** Virtual time the setup may take before the world refuses to start. */
 const SETUP_BUDGET_MS = 30 * 60_000
+/** The setup's own random streams are the run's mixed with this (the run keeps the seed's streams). */
+const SETUP_STREAM = 0x736574
+/** The network's stream (latency and loss draws). */
+const NET_STREAM = 0x6e6574
+
+export type SetupMode = 'negotiated' | 'direct'
+/** The default setup: negotiated up to this many tallies (scenario files and tests keep exercising the real flow), direct above. */
+export const NEGOTIATED_UP_TO = 100
 
 export class SimSetupError extends ChipsError {
   constructor (message: string) { super('SIM_SETUP_FAILED', message) }
@@ -51,6 +70,13 @@ export interface WorldOptions {
    * and verdicts, so the same report.
    */
   crypto?: 'native' | 'webcrypto' | 'noble'
+  /**
+   * How tallies are opened before t = 0 (docs/simulator.md "Setup"): 'negotiated' runs the tally flow over the
+   * simulated network, 'direct' builds the same records in bulk into the stores before the nodes start. The
+   * same stored state and the same report (but `totals.setupMessages`: 0 when direct). Default: SIM_SETUP from
+   * the environment, else negotiated up to NEGOTIATED_UP_TO tallies and direct above.
+   */
+  setup?: SetupMode
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void
 }
@@ -61,7 +87,8 @@ export interface SimUser {
   identity: Identity
   db: MemoryDatabase
   net: SimNode
-  random: Random
+  /** The node's randomness: the user's setup stream, then from t = 0 its run stream. */
+  random: SwitchableRandom
   crypto: SignatureProvider
   /** The running node, or undefined while crashed. */
   node: WalletNode | undefined
@@ -102,6 +129,9 @@ export class SimWorld {
   start = 0
   setupMessages = 0
   readonly #log: (line: string) => void
+  readonly setupMode: SetupMode
+  /** Each user's stream after its identity: its node's randomness from t = 0. */
+  readonly #runStreams = new Map<string, Random>()
   /** A backend instance per node: WebCrypto keeps a small cache of imported private keys per instance. */
   readonly #backend: () => SignatureProvider
   readonly #oracle = new RouteOracle(userId => [...this.users.values()].some(u => u.identity.userId === userId && u.node !== undefined))
@@ -120,20 +150,25 @@ export class SimWorld {
     const [minMs, maxMs] = scenario.network.latencyMs
     this.net = new SimNetwork({
       timers: this.time.timers,
-      random: seededRandom(mix(scenario.seed, 0x6e6574)),
+      random: seededRandom(mix(mix(scenario.seed, NET_STREAM), SETUP_STREAM)),
       latency: { minMs, maxMs },
       // Setup runs without loss (negotiation has no retry of its own); the scenario's loss starts at t = 0.
       loss: 0
     })
     this.#log = options.log ?? (() => {})
+    const mode = options.setup ?? process.env.SIM_SETUP ?? (scenario.tallies.length <= NEGOTIATED_UP_TO ? 'negotiated' : 'direct')
+    if (mode !== 'direct' && mode !== 'negotiated') throw new SimSetupError(`unknown setup ${mode} (direct or negotiated)`)
+    this.setupMode = mode
   }
 
   // ---- setup ----
 
   async build (): Promise<void> {
     const { scenario } = this
+    const direct = this.setupMode === 'direct'
     for (const [index, name] of scenario.users.entries()) {
-      const random = seededRandom(mix(scenario.seed, index + 1))
+      const stream = seededRandom(mix(scenario.seed, index + 1))
+      const random = new SwitchableRandom(stream)
       const db = new MemoryDatabase()
       const store = await openMemoryStore(db)
       // Identities are made one at a time outside virtual time (key generation and one signature), with the
@@ -141,6 +176,9 @@ export class SimWorld {
       const identity = await simIdentity({ store, crypto: this.#backend(), random, now: this.time.now }, name)
       await store.close()
       const net = this.net.node(identity.peerId)
+      // The user's own stream gave its identity and goes on from t = 0; the setup draws from a stream of its own.
+      random.use(seededRandom(mix(mix(scenario.seed, index + 1), SETUP_STREAM)))
+      this.#runStreams.set(name, stream)
       const user: SimUser = { name, index, identity, db, net, random, crypto: this.crypto.wrap(this.#backend()), node: undefined, last: undefined as unknown as WalletNode, crashes: 0 }
       this.users.set(name, user)
     }
@@ -156,13 +194,55 @@ export class SimWorld {
       for (const name of lie.to) set.add(this.user(name).identity.peerId)
       this.#liesTo.set(lie.referee, set)
     }
-    const started = await this.driver.runFor(Promise.all([...this.users.values()].map(async u => { await this.boot(u) })), this.time.now + SETUP_BUDGET_MS)
-    if (started === undefined) throw new SimSetupError('the nodes did not start')
-    this.#log(`sim: ${this.users.size} nodes running`)
-    await this.#openTallies()
+    if (direct) {
+      await this.#buildTallies()
+      await this.#bootAll()
+    } else {
+      await this.#bootAll()
+      await this.#openTallies()
+      // The run starts from nodes started on their stores either way (no open links, no warm caches), so that it
+      // goes the same whichever setup made the stores.
+      const stopped = await this.driver.runFor(Promise.all([...this.users.values()].map(async u => { await u.node?.stop() })), this.time.now + SETUP_BUDGET_MS)
+      if (stopped === undefined) throw new SimSetupError('the nodes did not stop after the setup')
+      await this.#bootAll()
+    }
     this.setupMessages = this.net.counters.delivered
     this.start = this.time.now
     this.net.options.loss = scenario.network.loss
+    // From t = 0 the run's streams: the run does not depend on how the setup drew.
+    this.net.options.random = seededRandom(mix(scenario.seed, NET_STREAM))
+    for (const u of this.users.values()) u.random.use(this.#runStreams.get(u.name)!)
+  }
+
+  async #bootAll (): Promise<void> {
+    const started = await this.driver.runFor(Promise.all([...this.users.values()].map(async u => { await this.boot(u) })), this.time.now + SETUP_BUDGET_MS)
+    if (started === undefined) throw new SimSetupError('the nodes did not start')
+    this.#log(`sim: ${this.users.size} nodes running`)
+  }
+
+  /** The direct setup (setup-direct.ts): every tally into its parties' stores, before the nodes start. */
+  async #buildTallies (): Promise<void> {
+    const parties = new Map<string, DirectParty>()
+    const stores = new Map<string, MemoryStore>()
+    for (const [name, u] of this.users) {
+      // Its own store session, as the negotiated setup's first node session writes them.
+      const store = await openMemoryStore(u.db)
+      stores.set(name, store)
+      parties.set(name, { name, identity: u.identity, random: u.random, addrs: u.net.addrs(), store })
+    }
+    // Outside virtual time, like the identities: nothing is in flight, so any backend gives the same records.
+    // Every signature the setup checks was made by it moments before (setup-signed.ts: the same verdicts).
+    const built = await directSetup(parties, this.scenario.tallies, { crypto: selfSignedProvider(this.#backend()), now: this.time.now, inviteBase: INVITE_BASE })
+    for (const store of stores.values()) await store.close()
+    for (const t of built) {
+      const foil = this.user(t.spec.foil)
+      const stock = this.user(t.spec.stock)
+      this.tallies.push({ spec: t.spec, id: t.id, foil, stock })
+      // The memo key each node would have computed while negotiating (an X25519 agreement costs ~1 ms in JS).
+      rememberSharedKey(stock.identity, t.negotiation.stock.doc, 'stock', t.sharedKey)
+      rememberSharedKey(foil.identity, t.negotiation.foil.doc, 'foil', t.sharedKey)
+    }
+    this.#log(`sim: ${this.tallies.length} tallies built into the stores`)
   }
 
   /** SIM_DEBUG=1: the nodes' lift, referee and warning logs on stderr, with virtual time. */
@@ -236,7 +316,17 @@ export class SimWorld {
       return still.length === 0
     }, 'both sides of every tally to agree'), this.time.now + SETUP_BUDGET_MS)
     if (settled === undefined) throw new SimSetupError('the tallies did not settle within the setup budget')
+    // The last acknowledgements may still be on their way: the setup ends once nothing is in flight, so that no
+    // setup message is delivered (nor any reply to one sent) after t = 0, as with the direct setup.
+    const quiet = await this.driver.runFor(this.#quiet(), this.time.now + SETUP_BUDGET_MS)
+    if (quiet === undefined) throw new SimSetupError('setup messages were still in flight at the end of the setup budget')
     this.#log(`sim: ${this.tallies.length} tallies open and settled`)
+  }
+
+  /** Resolves once every message sent on the network was delivered, lost or blocked (checked every virtual ms). */
+  async #quiet (): Promise<void> {
+    const c = this.net.counters
+    while (c.sent > c.delivered + c.lost + c.blocked) await new Promise<void>(resolve => { this.time.timers.setTimeout(resolve, 1) })
   }
 
   async #settledAsSpecified (t: SimTally): Promise<boolean> {
@@ -428,6 +518,13 @@ export class SimWorld {
   async stop (): Promise<void> {
     await this.read(Promise.all([...this.users.values()].map(async u => { await u.node?.stop() })))
   }
+}
+
+/** A Random whose stream can be replaced (at t = 0) while the node keeps the same object. */
+export class SwitchableRandom implements Random {
+  constructor (private inner: Random) {}
+  bytes (length: number): Uint8Array { return this.inner.bytes(length) }
+  use (inner: Random): void { this.inner = inner }
 }
 
 function api (user: SimUser): NonNullable<WalletNode['tallies']> {

@@ -33,8 +33,25 @@ export function sharedKeyOf (identity: Identity, doc: TallyDoc, mine: Side): Uin
   let key = keys.get(id)
   if (key === undefined) {
     key = tallySharedKey(deriveSealSecret(identity.userSecret, doc.id), fromBase64url(theirs), doc.id)
-    if (keys.size >= SHARED_KEYS) keys.delete(keys.keys().next().value!)
-    keys.set(id, key)
+    remember(keys, id, key)
   }
   return key
+}
+
+/**
+ * Puts a shared key computed elsewhere into the memo (the simulator's direct setup, tests/sim/setup-direct.ts,
+ * computes the same tallySharedKey with Node's native X25519). `key` must be what sharedKeyOf would compute.
+ */
+export function rememberSharedKey (identity: Identity, doc: TallyDoc, mine: Side, key: Uint8Array): void {
+  const theirs = doc[otherSide(mine)].party?.seal
+  if (theirs === undefined) return
+  let keys = shared.get(identity.userSecret)
+  if (keys === undefined) shared.set(identity.userSecret, keys = new Map())
+  remember(keys, `${doc.id} ${theirs}`, key)
+}
+
+function remember (keys: Map<string, Uint8Array>, id: string, key: Uint8Array): void {
+  if (keys.has(id)) return
+  if (keys.size >= SHARED_KEYS) keys.delete(keys.keys().next().value!)
+  keys.set(id, key)
 }
