@@ -13,10 +13,12 @@
 //   genesis, the certificates, each member's durable record and state rows as the diary service commits them.
 //
 // Differences from the negotiated setup, none of them visible to a node: no message is sent (setupMessages 0), no
-// virtual time passes (every timestamp is the start time), random draws come from each user's stream in a fixed
-// order (tally ids and tokens exactly as the negotiated setup draws them: all invitations first, in scenario
-// order; chit ids and nonces in scenario order after that), and X25519 (seal keys, the tally key) comes from
-// Node's OpenSSL (setup-x25519.ts) instead of @noble/curves — the same values.
+// virtual time passes (every timestamp is the start time), random draws come from each user's setup stream in a
+// fixed order (tally ids and tokens exactly as the negotiated setup draws them: all invitations first, in scenario
+// order; then the invitation memos' nonces, then chit ids and nonces, in scenario order: the negotiated setup
+// draws those as messages arrive, so they may land on other chits), and X25519 (seal keys, the tally key) comes
+// from Node's OpenSSL (setup-x25519.ts) instead of @noble/curves — the same values. Checks of messages signed
+// here moments before may be answered from memory (setup-signed.ts) — the same verdicts.
 import { toBase64url } from '../../src/core/codec/base64url'
 import type { SignatureProvider } from '../../src/core/crypto/provider'
 import { NONCE_BYTES, sealJson } from '../../src/core/crypto/seal'
@@ -134,7 +136,7 @@ export async function directSetup (parties: ReadonlyMap<string, DirectParty>, ta
     // ---- the stock invites (Negotiations.invite, kind 'extend': the stock extends credit) ----
     const terms = { stock: { limit: spec.limit.foil, call: 30 }, foil: { limit: spec.limit.stock, call: 30 } } satisfies { stock: Terms, foil: Terms }
     const draft = draftTally({ id, date: now, contract: DEFAULT_CONTRACT_HASH, holder: 'stock', party: await partyInfo(stock, id), terms })
-    const record = createInvitation({ token, tally: id, now, reuse: undefined, lifetimeMs: DEFAULT_INVITATION_LIFETIME_MS })
+    const record = createInvitation({ token, tally: id, now, lifetimeMs: DEFAULT_INVITATION_LIFETIME_MS })
     const invitation = await signInvitation(crypto, stock.identity.userSecret, {
       v: 1, card: card(stock), token, tally: id, side: 'stock', terms: { stock: draft.doc.stock.terms, foil: draft.doc.foil.terms },
       contract: draft.doc.contract, ...(spec.id !== '' ? { memo: spec.id } : {}), expires: record.expires, reuse: record.reuse

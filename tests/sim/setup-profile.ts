@@ -1,5 +1,6 @@
-// Setup-only timing of the simulator world (tests/sim/world.ts build()) on the lift-sim bench's random network:
-// `npx tsx tests/sim/setup-profile.ts [users] [negotiated|direct]` prints wall and CPU seconds of build().
+// Setup-only timing of the simulator world (tests/sim/world.ts build()) on the lift-sim bench's random network
+// (seed 1, 3 tallies per user): `[SIM_SETUP=negotiated|direct] npx tsx tests/sim/setup-profile.ts [users]` prints
+// the wall and CPU seconds of build() on stderr (add `node --cpu-prof --import tsx` to profile it).
 import '../../relay/node20-polyfill'
 import { generateNetwork, scenarioOf } from './generate'
 import { parseScenario } from './scenario'
