@@ -35,6 +35,7 @@ import type { PublicKeyOf } from './services/lifts/keys'
 import { nativePublicKey } from './services/lifts/keys-native'
 import { LiftService } from './services/lifts/service'
 import { routeServiceFor } from './services/lifts/route-service'
+import { PlanService } from './services/lifts/plan-service'
 import type { RefereeBehaviour } from './services/lifts/referee-service'
 import { memberOfPeer } from './services/diary/keys'
 
@@ -228,6 +229,12 @@ class RunningWalletNode implements WalletNode {
         ...(l.config !== undefined ? { config: l.config } : {})
       }
       const addrsOf = (peer: string): readonly string[] => { const key = memberOfPeer(peer); return key === undefined ? [] : tallies.addrsOf(key) }
+      // The clearing plan (docs/lifts.md §10) when the config asks for one.
+      if ((l.config?.planMs ?? 0) > 0) {
+        deps.plan = new PlanService({
+          network, ledger, clock: options.clock, timers: options.timers, random: options.random, logger: options.logger, config: l.config ?? {}, addrsOf
+        })
+      }
       this.lifts = new LiftService({
         ...deps,
         route: l.route !== undefined ? l.route(deps) : routeServiceFor(deps, { addrsOf }),

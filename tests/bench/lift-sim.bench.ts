@@ -25,6 +25,8 @@ import { DEFAULT_LIFT_CONFIG } from '../../src/node/services/lifts/contracts'
 import type { LiftLedger } from '../../src/node/services/lifts/contracts'
 import type { Bench, BenchContext } from './types'
 
+/** Time a plan epoch spreads before the pushes start (the bench network's diameter is ~10 hops of 50 ms). */
+const PLAN_JOIN_MS = 1_500
 const BENCH = 'lift-sim'
 const HOP_MS = 50
 const UNTIL = 60_000
@@ -156,7 +158,9 @@ const bench: Bench = async (ctx) => {
   const g = generateNetwork({ seed: networkSeed, ...params })
   // LIFT_SIM_DEPTH=d: the nodes' route limit (lifts.maxDepth) and the reference's, for both worlds.
   const maxDepth = Number(process.env.LIFT_SIM_DEPTH ?? DEFAULT_LIFT_CONFIG.maxDepth)
-  const liftConfig = maxDepth === DEFAULT_LIFT_CONFIG.maxDepth ? {} : { maxDepth }
+  // LIFT_SIM_PLAN=ms: clear with a clearing plan (docs/lifts.md §10) pushing for that long.
+  const planMs = Number(process.env.LIFT_SIM_PLAN ?? 0)
+  const liftConfig = { ...(maxDepth === DEFAULT_LIFT_CONFIG.maxDepth ? {} : { maxDepth }), ...(planMs > 0 ? { planMs, planJoinMs: PLAN_JOIN_MS } : {}) }
   const generator = { ...g.params, seeds: { network: networkSeed, clears: clearSeed, payments: paySeed }, hopMs: HOP_MS, maxDepth }
   ctx.log(`network: ${JSON.stringify(generator)}; parts: ${[...parts].join(', ')}`)
   const extra = { generator }
@@ -176,7 +180,10 @@ const bench: Bench = async (ctx) => {
     // Two rounds in the first 50 s (smoke: one), each user at a seeded time within its slot.
     const round = 25_000
     const spacing = Math.max(1, Math.floor(round / g.users.length))
-    const clears = [...staggeredClears(g.users, 0, spacing, clearSeed), ...(ctx.smoke ? [] : staggeredClears(g.users, round, spacing, clearSeed + 1))]
+    // With a plan, one clear per user within the plan's join time (the first starts the epoch, the rest join it).
+    const clears = planMs > 0
+      ? staggeredClears(g.users, 0, Math.max(1, Math.floor(PLAN_JOIN_MS / 2 / g.users.length)), clearSeed)
+      : [...staggeredClears(g.users, 0, spacing, clearSeed), ...(ctx.smoke ? [] : staggeredClears(g.users, round, spacing, clearSeed + 1))]
     const clearing = await run(ctx, scenarioOf(g, { actions: clears, network: net, lifts: liftConfig, until: UNTIL }), 'clearing')
     runs.push(['clearing', clearing])
     const cr = clearing.report

@@ -3,6 +3,7 @@
 // refusal is a ScenarioError (code BAD_SCENARIO) naming the field, so a bad file never starts a run.
 import * as v from 'valibot'
 import { ChipsError } from '../../src/core/errors'
+import { MAX_HOPS } from '../../src/core/lift/schema'
 
 export class ScenarioError extends ChipsError {
   constructor (message: string) { super('BAD_SCENARIO', message) }
@@ -53,10 +54,17 @@ const LieSchema = v.strictObject({ referee: UserName, to: v.array(UserName) })
 const LiftOptionsSchema = v.strictObject({
   lifeMs: v.optional(Ms),
   perHopMs: v.optional(Ms),
-  maxDepth: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(32))),
+  maxDepth: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_HOPS))),
   minUnits: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
   graceMs: v.optional(Ms),
-  certifyWaitMs: v.optional(Ms)
+  certifyWaitMs: v.optional(Ms),
+  clearDepth: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_HOPS))),
+  /** The clearing plan (docs/lifts.md §10): its push time (0: none), join time, lift window and cycle depth. */
+  planMs: v.optional(Ms),
+  planJoinMs: v.optional(Ms),
+  planLiftMs: v.optional(Ms),
+  planHoldMs: v.optional(Ms),
+  planDepth: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_HOPS)))
 })
 
 export const ScenarioSchema = v.strictObject({

@@ -250,7 +250,7 @@ export class SimWorld {
     if (process.env.SIM_DEBUG === undefined) return silentLogger
     return {
       log: (level, event, fields) => {
-        if (event.startsWith('lift') || event.startsWith('referee') || event.startsWith('route') || level === 'warn' || level === 'error') {
+        if (event.startsWith('lift') || event.startsWith('referee') || event.startsWith('route') || event.startsWith('plan') || level === 'warn' || level === 'error') {
           process.stderr.write(`${this.now()} ${name} ${level} ${event} ${JSON.stringify(fields ?? {})}\n`)
         }
       }

@@ -11,8 +11,8 @@ import type {
   FraudProof, LiftMessage, LiftPromiseBody, LiftRecordBody, RefereeAnswer, RefereeRequest, RouteAnswer, RoutePlan, RouteQuery
 } from './types'
 
-/** Most legs in a lift, hops in a plan, and the deepest discovery. */
-export const MAX_HOPS = 16
+/** Most legs in a lift, hops in a plan, and the deepest discovery (planned clearing cycles reach ~60 legs at 1,000 users: docs/lifts.md §10). */
+export const MAX_HOPS = 64
 /** Most plans one route answer carries. */
 export const MAX_PLANS = 16
 /** Most decisions one message carries (every referee twice: room for a fraud proof, as the tally machine allows). */

@@ -21,8 +21,8 @@ import type { Network, PeerLink } from '../net/network'
 export const ROUTE_PROTOCOL = '/mychips/route/1.0.0'
 /** A query is a few hashes and numbers (~350 bytes); anything near this is not a query. */
 export const MAX_ROUTE_QUERY_BYTES = 2 * 1024
-/** MAX_PLANS plans of MAX_HOPS hops of ~150 bytes each fit in ~40 KiB. */
-export const MAX_ROUTE_ANSWER_BYTES = 48 * 1024
+/** MAX_PLANS plans of MAX_HOPS hops of ~150 bytes each fit in ~160 KiB. */
+export const MAX_ROUTE_ANSWER_BYTES = 192 * 1024
 
 const encoder = new TextEncoder()
 

@@ -74,6 +74,20 @@ export interface LiftConfig {
    * than one lift per clear, the first node taking lading that better cycles of later nodes needed.
    */
   clearLifts?: number
+  /**
+   * Clearing plan (docs/lifts.md §10, /mychips/plan/1.0.0): how long the partners push planned units before
+   * lifting, ms; 0 (default): no plan, clear() lifts greedily. With a plan, clear() starts (or joins) a plan
+   * epoch, waits for it to settle, then lifts cycles within the planned units only, up to planDepth legs.
+   */
+  planMs?: number
+  /** Time a plan epoch spreads over the tallies before the pushes start, ms (default 2,000). */
+  planJoinMs?: number
+  /** How long after the pushes stop the plan bounds circular lifts, ms (default 60,000). */
+  planLiftMs?: number
+  /** Longest planned cycle, legs (default MAX_HOPS). */
+  planDepth?: number
+  /** How long a plan walk's hold on planned units lasts, ms (default 15,000). */
+  planHoldMs?: number
   /** Referees of the lifts this node originates; default: this node's own referee. */
   referees?: RefereeRef[]
   /** Whether this node takes part in a lift with these referees (default: any odd, non-empty set). */
@@ -131,4 +145,39 @@ export interface LiftServiceDeps extends NodeServiceDeps {
   ledger: LiftLedger
   keys: LiftKeys
   config?: Partial<LiftConfig>
+  /** The clearing plan (plan-service.ts), when config.planMs > 0. */
+  plan?: ClearingPlan
+}
+
+/**
+ * The clearing plan as the other lift services see it (plan-service.ts): planned units per tally edge, which
+ * circular lifts claim while the plan is in force, so that concurrent lifts keep within it together.
+ */
+export interface ClearingPlan {
+  start (): void
+  stop (): void
+  /** Starts a plan epoch, or joins the one under way; resolves once its pushes stopped (undefined: stopped). */
+  settle (): Promise<void>
+  /** Whether a settled plan bounds circular lifts now. */
+  inForce (): boolean
+  /** Planned units neither claimed nor held on a tally where my side gives; undefined when no plan is in force. */
+  left (tally: string): number | undefined
+  /** Planned units not yet claimed on a tally where my side gives, held or not; undefined when no plan is in force. */
+  unclaimed (tally: string): number | undefined
+  /** Planned units on a tally where my partner gives to me (for discovery marks); undefined when no plan is in force. */
+  incoming (tally: string): number | undefined
+  /**
+   * Holds planned units on a tally for a walk's session (plan-walk.ts) for a while, so that other walks leave
+   * them to the loops this walk closes; a lift of that session claims from its hold first.
+   */
+  hold (session: string, tally: string, units: number): void
+  /** Releases what is held for a session on one tally (its walk ended there without a loop). */
+  unhold (session: string, tally: string): void
+  /**
+   * Claims `units` of the plan on a tally for a lift of `session` (idempotent per lift and tally); false when
+   * fewer are left (unclaimed, not held for other sessions).
+   */
+  claim (lift: string, tally: string, units: number, session?: string): boolean
+  /** Gives back a lift's claims (it ended void or failed). */
+  release (lift: string): void
 }

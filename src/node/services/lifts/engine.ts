@@ -21,7 +21,7 @@ import { RefereesRefusedError } from '../../../core/lift/errors'
 import { recordLegs } from '../../../core/lift/plan'
 import { signLiftRecord, verifyLiftRecord } from '../../../core/lift/record'
 import {
-  BadDecisionError, ChitNotCertifiedError, FeeTooLowError, LiftChitRefusedError, LiftsBusyError, LiftsStoppedError, NotMyLegError, UnknownLinkError
+  BadDecisionError, ChitNotCertifiedError, FeeTooLowError, LiftChitRefusedError, LiftsBusyError, LiftsStoppedError, NotMyLegError, OverPlanError, UnknownLinkError
 } from './errors'
 import { holdsPending } from './ledger'
 import { isFinal, type HeldLeg, type LiftLocal, type LiftRecords } from './records'
@@ -144,6 +144,7 @@ export class LiftEngine {
       expires: now + config.lifeMs,
       created: now
     }
+    if (kind === 'circular' && this.d.plan !== undefined && !this.d.plan.claim(body.id, first.id, body.legs[0]!.units, body.session)) throw new OverPlanError(body.legs[0]!.units)
     const record = await signLiftRecord(this.d.crypto, session.secret, body)
     const n = body.legs.length
     const legs: HeldLeg[] = [{ tally: first.id, leg: 0, side: first.side, giver: true, units: body.legs[0]!.units }]
@@ -309,6 +310,8 @@ export class LiftEngine {
     const given = body.legs[next]!.units
     const fee = clutchFee(given, out.state[out.side].vars.clutch)
     if (received - given < fee) throw new FeeTooLowError(received, given, fee)
+    // While a clearing plan is in force, circular lifts together keep within its planned units.
+    if (body.kind === 'circular' && this.d.plan !== undefined && !this.d.plan.claim(body.id, out.id, given, body.session)) throw new OverPlanError(given)
     return { tally: out, held: { tally: out.id, leg: next, side: out.side, giver: true, units: given } }
   }
 

@@ -53,3 +53,8 @@ export class LiftsStoppedError extends ChipsError {
 export class LiftsBusyError extends ChipsError {
   constructor (readonly limit: number) { super('LIFTS_BUSY', `this node carries ${limit} lifts already`) }
 }
+
+/** A circular lift asks this node to give more on a tally than the clearing plan in force has left there. */
+export class OverPlanError extends ChipsError {
+  constructor (readonly units: number) { super('LIFT_OVER_PLAN', `the clearing plan has fewer than ${units} units left on this leg`) }
+}

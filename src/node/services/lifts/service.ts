@@ -12,10 +12,11 @@ import type { TimerHandle } from '../../ports'
 import { LIFT_PROTOCOL, serveLift } from '../../protocols/lift'
 import { FeeTooHighError, NoRouteError } from '../../../core/lift/errors'
 import { linearOptions, pickCircular } from '../../../core/lift/plan'
-import { DEFAULT_LIFT_CONFIG, type LiftConfig, type LiftServiceDeps, type RouteService } from './contracts'
+import { DEFAULT_LIFT_CONFIG, type ClearingPlan, type Discovery, type LiftConfig, type LiftServiceDeps, type RouteService } from './contracts'
+import { PlanWalker } from './plan-walk'
 import { LiftEngine, type ChosenPlan } from './engine'
-import { LiftNotFoundError, LiftsStoppedError } from './errors'
-import type { RefereeRef } from '../../../core/lift/types'
+import { LiftNotFoundError, LiftsStoppedError, OverPlanError } from './errors'
+import type { RefereeRef, RoutePlan } from '../../../core/lift/types'
 import { AUTO_KEY, LiftRecords, type AutoClearSetting, type LiftLocal } from './records'
 import { RefereeService, type RefereeBehaviour } from './referee-service'
 import { liftView } from './views'
@@ -43,6 +44,13 @@ export const CLEAR_BUDGET_MS = 30_000
 export const CLEAR_RETRIES = 3
 /** Mean backoff before the first retry, ms (doubling after each further miss; randomized ±50 %). */
 export const CLEAR_BACKOFF_MS = 500
+
+/** With a clearing plan: each node's first walk starts at a random moment within this, ms. */
+export const WALK_SPREAD_MS = 10_000
+/** Mean pause between one node's walks, ms (a walk of WALK_TTL hops at ~50 ms a hop takes ~6 s). */
+export const WALK_PAUSE_MS = 3_000
+/** Walks in a row that claimed nothing of this node's plan before it stops walking. */
+export const WALK_MISSES = 4
 
 /** Default share of the units a payment accepts as route fee when the payer names no maximum: 1 %. */
 const DEFAULT_FEE_SHARE = 0.01
@@ -72,15 +80,27 @@ export class LiftService implements LiftApi {
   #finding = 0
   readonly #findQueue: Array<() => void> = []
   #offReferee: (() => void) | undefined
+  readonly #walker: PlanWalker | undefined
   #stopped = false
 
   constructor (private readonly deps: LiftServiceOptions) {
     this.config = { ...DEFAULT_LIFT_CONFIG, ...deps.config }
-    this.#records = new LiftRecords(deps.store, lift => { this.#emit(lift) })
+    this.#records = new LiftRecords(deps.store, lift => {
+      // A lift that will never move value gives back the planned units it claimed.
+      if (lift.status === 'void' || lift.status === 'failed') deps.plan?.release(lift.id)
+      this.#emit(lift)
+    })
     if (deps.referee !== false) {
       this.referee = new RefereeService({
         network: deps.network, store: deps.store, crypto: deps.crypto, clock: deps.clock, logger: deps.logger, keys: deps.keys,
         ...(deps.refereeBehaviour !== undefined ? { behaviour: deps.refereeBehaviour } : {})
+      })
+    }
+    if (deps.plan !== undefined) {
+      this.#walker = new PlanWalker({
+        network: deps.network, ledger: deps.ledger, keys: deps.keys, plan: deps.plan, random: deps.random, timers: deps.timers, logger: deps.logger,
+        minUnits: this.config.minUnits, lift: (discovery, hops, units) => { this.#liftLoop(discovery, hops, units) },
+        ...(deps.addrsOf !== undefined ? { addrsOf: deps.addrsOf } : {})
       })
     }
     const { referee: _serve, refereeBehaviour: _behaviour, ...engineDeps } = deps
@@ -99,6 +119,8 @@ export class LiftService implements LiftApi {
     this.referee?.start()
     serveLift(this.deps.network, async (message, from) => { await this.#engine.handle(message, from) })
     this.#engine.start()
+    this.deps.plan?.start()
+    this.#walker?.start()
     this.deps.route.start()
     this.#scheduleAutoClear()
   }
@@ -109,6 +131,8 @@ export class LiftService implements LiftApi {
     this.referee?.stop()
     this.#offReferee?.()
     this.deps.route.stop()
+    this.deps.plan?.stop()
+    this.#walker?.stop()
     this.#engine.stop()
     if (this.#autoTimer !== undefined) this.deps.timers.clearTimeout(this.#autoTimer)
   }
@@ -156,6 +180,8 @@ export class LiftService implements LiftApi {
    */
   async clear (): Promise<LiftView | undefined> {
     this.#assertRunning()
+    const plan = this.deps.plan
+    if (plan !== undefined && (this.config.planMs ?? 0) > 0) return await this.#clearPlanned(plan)
     const until = this.deps.clock.now() + CLEAR_BUDGET_MS
     let good: LiftView | undefined
     let last: LiftView | undefined
@@ -178,6 +204,61 @@ export class LiftService implements LiftApi {
       await this.#sleep(this.#backoff(misses))
     }
     return good ?? last
+  }
+
+  /**
+   * clear() with a clearing plan (docs/lifts.md §10): start or join a plan epoch, wait until it settled, then
+   * walk the plan (plan-walk.ts) from this node's planned edges, once at a random moment of the first
+   * WALK_SPREAD_MS and again every WALK_PAUSE_MS or so while the plan is in force and this node's unclaimed
+   * planned units keep shrinking; the loops the walks close are lifted by the nodes that close them.
+   * Resolves with the first good lift this node originated meanwhile, else the last one decided.
+   */
+  async #clearPlanned (plan: ClearingPlan): Promise<LiftView | undefined> {
+    await plan.settle()
+    const walker = this.#walker
+    if (walker === undefined) return undefined
+    let good: LiftView | undefined
+    let last: LiftView | undefined
+    const off = this.onChange(view => {
+      if (view.role !== 'originator' || view.kind !== 'circular' || (view.status !== 'good' && view.status !== 'void')) return
+      last = view
+      if (view.status === 'good') good ??= view
+    })
+    try {
+      await this.#sleep(this.#jitter(WALK_SPREAD_MS))
+      let left = this.#plannedLeft(plan)
+      let misses = 0
+      while (!this.#stopped && plan.inForce() && left >= this.config.minUnits) {
+        // No walk when every planned edge of mine is held by other walks: their loops may take it.
+        walker.walk()
+        await this.#sleep(WALK_PAUSE_MS + this.#jitter(WALK_PAUSE_MS))
+        const now = this.#plannedLeft(plan)
+        // Nothing of mine claimed since the last walk: its loops went elsewhere or died; a few more, then stop.
+        if (now >= left && ++misses >= WALK_MISSES) break
+        if (now < left) misses = 0
+        left = now
+      }
+    } finally { off() }
+    return good ?? last
+  }
+
+  /** Unclaimed planned units where this node gives (held for walks or not). */
+  #plannedLeft (plan: ClearingPlan): number {
+    return this.deps.ledger.tallies().reduce((sum, t) => sum + (plan.unclaimed(t.id) ?? 0), 0)
+  }
+
+  /** Uniform in [0, ms). */
+  #jitter (ms: number): number {
+    const b = this.deps.random.bytes(2)
+    return Math.floor(ms * (((b[0]! << 8) | b[1]!) / 65_536))
+  }
+
+  /** Lifts a loop a plan walk closed here (plan-walk.ts): this node originates it; the decision comes later. */
+  #liftLoop (discovery: Discovery, hops: RoutePlan['hops'], units: number): void {
+    if (this.#stopped) return
+    this.#engine.originate('circular', discovery, { plan: { hops }, units: hops.map(() => units), fee: 0 }).catch((err: unknown) => {
+      if (!(err instanceof OverPlanError)) this.deps.logger.log('info', 'lift.loop-failed', { error: err instanceof Error ? err.message : String(err) })
+    })
   }
 
   /**

@@ -1,3 +1,4 @@
+import { MAX_HOPS } from '../../../../src/core/lift/schema'
 import { describe, expect, it } from 'vitest'
 import { signEnvelope } from '../../../../src/core/codec/envelope'
 import { signLiftRecord, verifyLiftRecord, recordHash } from '../../../../src/core/lift/record'
@@ -73,7 +74,7 @@ describe('lift record', () => {
     expect(await code(async () => verifyLiftRecord(p, await forge(notBack, lin.nodes[0]!.secret)))).toBe('INVALID_LIFT_RECORD')
   })
 
-  it('refuses a node or a tally named twice, no legs, more than 16 legs', async () => {
+  it('refuses a node or a tally named twice, no legs, more than MAX_HOPS legs', async () => {
     const lift = await makeLift({ legs: 3 })
     const o = lift.nodes[0]!.secret
     const legs = lift.body.legs
@@ -82,9 +83,9 @@ describe('lift record', () => {
     const twiceLink = { ...lift.body, legs: [legs[0]!, { ...legs[1]!, link: legs[0]!.link }, legs[2]!] }
     expect(await code(async () => verifyLiftRecord(p, await forge(twiceLink, o)))).toBe('INVALID_LIFT_RECORD')
     expect(await code(async () => verifyLiftRecord(p, await forge({ ...lift.body, legs: [] }, o)))).toBe('MALFORMED')
-    const long = await makeLift({ legs: 16 })
-    expect((await verifyLiftRecord(p, long.record)).legs).toHaveLength(16)
-    expect(await code(() => makeLift({ legs: 17 }))).toBe('MALFORMED')
+    const long = await makeLift({ legs: MAX_HOPS })
+    expect((await verifyLiftRecord(p, long.record)).legs).toHaveLength(MAX_HOPS)
+    expect(await code(() => makeLift({ legs: MAX_HOPS + 1 }))).toBe('MALFORMED')
   })
 
   it('refuses malformed shapes with a useful message', async () => {

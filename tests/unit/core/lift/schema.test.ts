@@ -15,7 +15,7 @@ const hop: RouteHop = { link: H('l'), key: H('k'), free: 10, clutch: -5 }
 const ok = <T>(s: v.GenericSchema<unknown, T>, x: unknown): boolean => v.safeParse(s, x).success
 
 describe('lift schemas', () => {
-  it('route query: session of 43 base64url chars, depth 1..16, budget, units', () => {
+  it('route query: session of 43 base64url chars, depth 1..MAX_HOPS, budget, units', () => {
     expect(ok(RouteQuerySchema, query)).toBe(true)
     expect(ok(RouteQuerySchema, { ...query, session: SESSION.slice(1) })).toBe(false)
     expect(ok(RouteQuerySchema, { ...query, session: SESSION.slice(1) + '+' })).toBe(false)
@@ -30,7 +30,7 @@ describe('lift schemas', () => {
     expect(ok(RouteQuerySchema, { ...query, v: 2 })).toBe(false)
   })
 
-  it('route answer: at most 16 plans of at most 16 hops; clutch within ±1e6 ppm; free ≥ 0', () => {
+  it('route answer: at most MAX_PLANS plans of at most MAX_HOPS hops; clutch within ±1e6 ppm; free ≥ 0', () => {
     const plans = (n: number, hops: number) => Array.from({ length: n }, () => ({ hops: Array.from({ length: hops }, () => hop) }))
     expect(ok(RouteAnswerSchema, { v: 1, key: H('k'), target: true, plans: [{ hops: [] }] })).toBe(true)
     expect(ok(RouteAnswerSchema, { v: 1, key: H('k'), plans: plans(MAX_PLANS, MAX_HOPS) })).toBe(true)
@@ -42,12 +42,12 @@ describe('lift schemas', () => {
     expect(ok(RouteAnswerSchema, { v: 1, key: H('k'), plans: [{ hops: [{ ...hop, free: 0 }] }] })).toBe(true)
   })
 
-  it('record body: 1..16 legs, 1..MAX_REFEREES distinct referees, bounded addrs', async () => {
+  it('record body: 1..MAX_HOPS legs, 1..MAX_REFEREES distinct referees, bounded addrs', async () => {
     const lift = await makeLift({ referees: 3 })
     const b = lift.body
     expect(ok(LiftRecordBodySchema, b)).toBe(true)
     expect(ok(LiftRecordBodySchema, { ...b, legs: [] })).toBe(false)
-    expect(ok(LiftRecordBodySchema, { ...b, legs: Array.from({ length: 17 }, () => b.legs[0]) })).toBe(false)
+    expect(ok(LiftRecordBodySchema, { ...b, legs: Array.from({ length: MAX_HOPS + 1 }, () => b.legs[0]) })).toBe(false)
     expect(ok(LiftRecordBodySchema, { ...b, referees: [] })).toBe(false)
     expect(ok(LiftRecordBodySchema, { ...b, referees: [b.referees[0], b.referees[0], b.referees[1]] })).toBe(false)
     const many = (await makeLift({ referees: MAX_REFEREES })).body
@@ -59,10 +59,10 @@ describe('lift schemas', () => {
     expect(ok(LiftRecordBodySchema, { ...b, expires: -1 })).toBe(false)
   })
 
-  it('promise body: leg 0..15, verdict, reason is an error code', () => {
-    const body = { lift: 'lift-abcdefgh-0001', record: H('r'), leg: 15, verdict: 'refuse', reason: 'LIFT_EXPIRED' }
+  it('promise body: leg 0..MAX_HOPS − 1, verdict, reason is an error code', () => {
+    const body = { lift: 'lift-abcdefgh-0001', record: H('r'), leg: MAX_HOPS - 1, verdict: 'refuse', reason: 'LIFT_EXPIRED' }
     expect(ok(LiftPromiseBodySchema, body)).toBe(true)
-    expect(ok(LiftPromiseBodySchema, { ...body, leg: 16 })).toBe(false)
+    expect(ok(LiftPromiseBodySchema, { ...body, leg: MAX_HOPS })).toBe(false)
     expect(ok(LiftPromiseBodySchema, { ...body, verdict: 'maybe' })).toBe(false)
     expect(ok(LiftPromiseBodySchema, { ...body, reason: 'x'.repeat(65) })).toBe(false)
     expect(ok(LiftPromiseBodySchema, { ...body, record: 'short' })).toBe(false)
@@ -76,7 +76,7 @@ describe('lift schemas', () => {
     expect(ok(LiftMessageSchema, { v: 1, type: 'promise', record: lift.record, promises: [...promises, { ...promises[0]!, type: 'lift-record' }], leg: 1 })).toBe(false)
     expect(ok(LiftMessageSchema, { v: 1, type: 'decision', lift: lift.body.id, decisions: [] })).toBe(false)
     expect(ok(RefereeRequestSchema, { v: 1, type: 'call', record: lift.record, promises })).toBe(true)
-    expect(ok(RefereeRequestSchema, { v: 1, type: 'call', record: lift.record, promises: Array.from({ length: 17 }, () => promises[0]) })).toBe(false)
+    expect(ok(RefereeRequestSchema, { v: 1, type: 'call', record: lift.record, promises: Array.from({ length: MAX_HOPS + 1 }, () => promises[0]) })).toBe(false)
     expect(ok(RefereeRequestSchema, { v: 1, type: 'refuse', record: lift.record })).toBe(false)
     expect(ok(RefereeRequestSchema, { v: 1, type: 'query', record: lift.record })).toBe(true)
     expect(ok(RefereeAnswerSchema, { v: 1, status: 'pending' })).toBe(true)
