@@ -70,6 +70,8 @@ export interface DirectSetupOptions {
   now: number
   /** The link base the world's invitations use. */
   inviteBase: string
+  /** Tallies whose rows are written in one transaction per user (default 256). */
+  batch?: number
 }
 
 /** What the direct setup made of one scenario tally. */
@@ -86,6 +88,9 @@ export class DirectSetupError extends Error {
   readonly code = 'SIM_SETUP_FAILED'
 }
 
+/** Tallies whose rows are written together by default (see flush). */
+const BATCH = 256
+
 interface Rows { tallies: Map<string, unknown>, diaries: Array<{ tally: string, genesis: Genesis<TallyState>, head: Head<TallyState>, certificates: Array<Certificate<TallyAction>> }> }
 
 /**
@@ -95,6 +100,7 @@ interface Rows { tallies: Map<string, unknown>, diaries: Array<{ tally: string, 
 export async function directSetup (parties: ReadonlyMap<string, DirectParty>, tallies: readonly ScenarioTally[], options: DirectSetupOptions): Promise<DirectTally[]> {
   const { crypto, now } = options
   const machine = tallyMachine(crypto)
+  const batch = options.batch ?? BATCH
   const party = (name: string): DirectParty => {
     const p = parties.get(name)
     if (p === undefined) throw new DirectSetupError(`unknown user ${name}`)
@@ -105,6 +111,22 @@ export async function directSetup (parties: ReadonlyMap<string, DirectParty>, ta
     let r = rows.get(p.name)
     if (r === undefined) rows.set(p.name, r = { tallies: new Map(), diaries: [] })
     return r
+  }
+  // One transaction per user and batch of tallies: its tally records, and per tally the diary rows the diary
+  // service commits. In batches, so that what waits to be written stays small (less for the collector to move).
+  const flush = async (): Promise<void> => {
+    for (const [name, r] of rows) {
+      await party(name).store.write(async tx => {
+        for (const [key, value] of r.tallies) await tx.put('tallies', key, value)
+        for (const d of r.diaries) {
+          await tx.put('pending', diaryKeys.genesis(d.tally), d.genesis)
+          // As diary.open (the member record with its state row) then one commit per certificate leave them.
+          for (const c of d.certificates) await tx.put('entries', diaryKeys.entry(d.tally, c.entry.body.seq), c)
+          await putMember(tx, d.tally, { head: d.head, answers: {} }, true)
+        }
+      })
+    }
+    rows.clear()
   }
   const members = new Map<string, DiaryIdentity>()
   const memberOf = (p: DirectParty): DiaryIdentity => {
@@ -223,19 +245,9 @@ export async function directSetup (parties: ReadonlyMap<string, DirectParty>, ta
     }
     for (const p of [stock, foil]) rowsOf(p).diaries.push({ tally: id, genesis, head, certificates })
     out.push({ spec, id, sharedKey, negotiation: { stock: stockOpen, foil: foilOpen } })
+    if (out.length % batch === 0) await flush()
   }
 
-  // One transaction per user: its tally records, and per tally the diary rows the diary service commits.
-  for (const [name, r] of rows) {
-    await party(name).store.write(async tx => {
-      for (const [key, value] of r.tallies) await tx.put('tallies', key, value)
-      for (const d of r.diaries) {
-        await tx.put('pending', diaryKeys.genesis(d.tally), d.genesis)
-        // As diary.open (the member record with its state row) then one commit per certificate leave them.
-        for (const c of d.certificates) await tx.put('entries', diaryKeys.entry(d.tally, c.entry.body.seq), c)
-        await putMember(tx, d.tally, { head: d.head, answers: {} }, true)
-      }
-    })
-  }
+  await flush()
   return out
 }

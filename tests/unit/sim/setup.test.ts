@@ -22,6 +22,7 @@ import type { ParsedScenario } from '../../sim/scenario'
 import { NEGOTIATED_UP_TO, SimSetupError, SimWorld } from '../../sim/world'
 import type { SetupMode } from '../../sim/world'
 import { directSetup, DirectSetupError } from '../../sim/setup-direct'
+import type { DirectParty } from '../../sim/setup-direct'
 import { selfSignedProvider } from '../../sim/setup-signed'
 import { nativeSealPublicKeyOf, nativeTallySharedKey } from '../../sim/setup-x25519'
 import { seededRandom } from '../../../src/node/net/sim/random'
@@ -167,9 +168,28 @@ describe('simulator setup: direct = negotiated', { timeout: 120_000 }, () => {
     expect(() => new SimWorld(small, { setup: 'magic' as SetupMode })).toThrow(SimSetupError)
   })
 
+  it('writes the same rows whatever the batch of tallies per transaction', async () => {
+    const crypto = selfSignedProvider(nativeEd25519Provider())
+    const run = async (batch: number): Promise<unknown> => {
+      const parties = new Map<string, DirectParty>()
+      const dbs = new Map<string, MemoryDatabase>()
+      for (const [i, name] of small.users.entries()) {
+        const random = seededRandom(i + 1)
+        const db = new MemoryDatabase()
+        const store = await openMemoryStore(db)
+        const identity = await simIdentity({ store, crypto, random, now: 0 }, name)
+        parties.set(name, { name, identity, random, addrs: [`/memory/${identity.peerId}`], store })
+        dbs.set(name, db)
+      }
+      await directSetup(parties, small.tallies, { crypto, now: 0, inviteBase: 'https://sim.invalid/', batch })
+      return [...dbs].map(([name, db]) => [name, [...db.tables].map(([t, rows]) => [t, [...rows].sort(([a], [b]) => a < b ? -1 : 1)])])
+    }
+    expect(JSON.stringify(await run(3))).toBe(JSON.stringify(await run(1000)))
+  })
+
   it('stops at a chit the tally machine refuses (an opening balance past the limit), naming the tally', async () => {
     const crypto = selfSignedProvider(nativeEd25519Provider())
-    const parties = new Map()
+    const parties = new Map<string, DirectParty>()
     for (const [i, name] of ['A', 'B'].entries()) {
       const random = seededRandom(i + 1)
       const store = await openMemoryStore(new MemoryDatabase())
