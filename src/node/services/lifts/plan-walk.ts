@@ -94,7 +94,7 @@ export class PlanWalker {
   }
 
   #onWalk (walk: PlanWalk, from: PeerLink): void {
-    if (!this.#running || !this.d.plan.inForce()) return
+    if (!this.#running) return
     const via = this.#tallyOf(walk.session, walk.next.link, from.peerId)
     if (via === undefined) return
     const mine = this.d.keys.session(walk.session).key
@@ -124,7 +124,7 @@ export class PlanWalker {
 
   /** Forwards the walk, waiting a little while every planned edge here is held by others; else ends it. */
   #goOn (w: { session: string, origin: string, hops: RouteHop[], ttl: number }, via: string, tries: number): void {
-    if (!this.#running || !this.d.plan.inForce()) return
+    if (!this.#running) return
     const outcome = w.ttl < 0 ? 'dead' : this.#forward(w, via)
     if (outcome === 'sent') return
     if (outcome === 'held' && tries < WALK_PARK_TRIES) {
@@ -176,12 +176,12 @@ export class PlanWalker {
     let held = false
     for (const t of this.d.ledger.tallies()) {
       if (t.id === via || t.partner.peers.length === 0) continue
-      const left = this.d.plan.left(t.id) ?? 0
+      const lading = edgeLading(t.state, t.side)
+      const left = this.#left(t.id, lading.free)
       if (left < this.d.minUnits) {
         if ((this.d.plan.unclaimed(t.id) ?? 0) >= this.d.minUnits) held = true
         continue
       }
-      const lading = edgeLading(t.state, t.side)
       const free = Math.min(left, lading.free)
       if (free < this.d.minUnits || lading.clutch > 0) continue
       options.push({ t, left: free, clutch: lading.clutch })
@@ -222,7 +222,7 @@ export class PlanWalker {
     if (hops.length < 2 || hops.length > MAX_HOPS) return
     const first = this.#tallyOf(session, hops[0]!.link, undefined)
     if (first === undefined) return
-    const units = Math.min(...hops.map(h => h.free), this.d.plan.left(first.id) ?? 0)
+    const units = Math.min(...hops.map(h => h.free), this.#left(first.id, edgeLading(first.state, first.side).free))
     if (units < Math.max(1, this.d.minUnits)) return
     this.counters.loops++
     this.d.logger.log('debug', 'plan.walk-loop', { legs: hops.length, units })
@@ -233,7 +233,7 @@ export class PlanWalker {
 
   /** A reservation coming round a loop: hold my leg's units and pass it on; back at its originator, lift. */
   #onReserve (r: PlanReserve, from: PeerLink): void {
-    if (!this.#running || !this.d.plan.inForce()) return
+    if (!this.#running) return
     const hop = r.hops[r.at]
     if (hop === undefined) return
     const via = this.#tallyOf(r.session, hop.link, from.peerId)
@@ -258,7 +258,7 @@ export class PlanWalker {
     }
     const out = this.#tallyOf(r.session, r.hops[r.at + 1]!.link, undefined)
     if (out === undefined) return
-    const units = Math.min(r.units, this.d.plan.left(out.id) ?? 0)
+    const units = Math.min(r.units, this.#left(out.id, edgeLading(out.state, out.side).free))
     if (units < Math.max(1, this.d.minUnits)) {
       // Another loop took them first: give back what the legs before mine hold (round through the originator).
       this.d.logger.log('debug', 'plan.reserve-short', { at: r.at, legs: n })
@@ -267,6 +267,15 @@ export class PlanWalker {
     }
     this.d.plan.hold(r.session, out.id, units)
     this.#send(out, { ...r, at: r.at + 1, units })
+  }
+
+  /**
+   * What a walk or a reservation may take on a tally where I give: the plan's units left while a plan is in
+   * force here; without one (this node lost it in a crash, or it was away while the others planned) the free
+   * lading, so that walks still pass through it and the claims of the others keep their own legs in the plan.
+   */
+  #left (tally: string, free: number): number {
+    return this.d.plan.left(tally) ?? free
   }
 
   /** Uniform integer in [0, n) from the node's random bytes (n < 2^48). */
