@@ -1,7 +1,9 @@
 // Lifts in the simulator (issue 5 figures) on a random network (tests/sim/generate.ts) of 1,000 users and
 // 3,000 tallies, 50 ms per hop, real node runtime and Ed25519 (tests/sim/world.ts):
-// - clearing: every user looks for circular lifts at staggered times (two rounds in the first 50 s); the share
-//   of the reference's exact maximum clearable debt (tests/sim/reference.ts) cleared within 60 simulated s;
+// - clearing: with the clearing plan (docs/lifts.md §10; LIFT_SIM_PLAN=ms of pushing, default 8,000; 0: greedy,
+//   every user looks for circular lifts at staggered times, two rounds in the first 50 s), every user asks to
+//   clear once within the plan's join time; the share of the reference's exact maximum clearable debt
+//   (tests/sim/reference.ts) cleared within 60 simulated s (LIFT_SIM_UNTIL to change);
 // - payments: random payer/payee pairs without a shared tally for which the reference finds a route (≤ maxDepth
 //   legs, every leg's free lading ≥ its units with the intermediaries' clutch fees, fee within pay's default
 //   1 % limit), one every `spacing` ms; the share that ends good;
@@ -27,9 +29,11 @@ import type { Bench, BenchContext } from './types'
 
 /** Time a plan epoch spreads before the pushes start (the bench network's diameter is ~10 hops of 50 ms). */
 const PLAN_JOIN_MS = 1_500
+/** Walks stop here, so that the lifts they started are decided when the run ends (a lift takes up to ~10 s). */
+const PLAN_WALKS_END = 42_000
 const BENCH = 'lift-sim'
 const HOP_MS = 50
-const UNTIL = 60_000
+const UNTIL = Number(process.env.LIFT_SIM_UNTIL ?? 60_000)
 /** pay's default fee limit (services/lifts/service.ts DEFAULT_FEE_SHARE). */
 const FEE_SHARE = 0.01
 
@@ -158,10 +162,10 @@ const bench: Bench = async (ctx) => {
   const g = generateNetwork({ seed: networkSeed, ...params })
   // LIFT_SIM_DEPTH=d: the nodes' route limit (lifts.maxDepth) and the reference's, for both worlds.
   const maxDepth = Number(process.env.LIFT_SIM_DEPTH ?? DEFAULT_LIFT_CONFIG.maxDepth)
-  // LIFT_SIM_PLAN=ms: clear with a clearing plan (docs/lifts.md §10) pushing for that long.
-  const planMs = Number(process.env.LIFT_SIM_PLAN ?? 0)
-  const liftConfig = { ...(maxDepth === DEFAULT_LIFT_CONFIG.maxDepth ? {} : { maxDepth }), ...(planMs > 0 ? { planMs, planJoinMs: PLAN_JOIN_MS } : {}) }
-  const generator = { ...g.params, seeds: { network: networkSeed, clears: clearSeed, payments: paySeed }, hopMs: HOP_MS, maxDepth }
+  // LIFT_SIM_PLAN=ms: clear with a clearing plan (docs/lifts.md §10) pushing for that long; 0: greedy clearing.
+  const planMs = Number(process.env.LIFT_SIM_PLAN ?? 8_000)
+  const liftConfig = { ...(maxDepth === DEFAULT_LIFT_CONFIG.maxDepth ? {} : { maxDepth }), ...(planMs > 0 ? { planMs, planJoinMs: PLAN_JOIN_MS, planLiftMs: PLAN_WALKS_END - PLAN_JOIN_MS - planMs } : {}) }
+  const generator = { ...g.params, seeds: { network: networkSeed, clears: clearSeed, payments: paySeed }, hopMs: HOP_MS, maxDepth, planMs }
   ctx.log(`network: ${JSON.stringify(generator)}; parts: ${[...parts].join(', ')}`)
   const extra = { generator }
   const net = { latencyMs: [HOP_MS, HOP_MS] as [number, number], loss: 0 }
