@@ -29,8 +29,10 @@ import type { Bench, BenchContext } from './types'
 
 /** Time a plan epoch spreads before the pushes start (the bench network's diameter is ~10 hops of 50 ms). */
 const PLAN_JOIN_MS = 1_500
-/** Walks stop here, so that the lifts they started are decided when the run ends (a lift takes up to ~10 s). */
-const PLAN_WALKS_END = 42_000
+/** Walks stop here (the plan's lift window ends), a little before UNTIL. */
+const PLAN_WALKS_END = 55_000
+/** Virtual time after UNTIL before the safety checks are read (figures are read at UNTIL). */
+const SETTLE_MS = 30_000
 const BENCH = 'lift-sim'
 const HOP_MS = 50
 const UNTIL = Number(process.env.LIFT_SIM_UNTIL ?? 60_000)
@@ -38,7 +40,10 @@ const UNTIL = Number(process.env.LIFT_SIM_UNTIL ?? 60_000)
 const FEE_SHARE = 0.01
 
 interface Run {
+  /** At UNTIL (the figures). */
   report: SimReport
+  /** SETTLE_MS later, with no new action (the safety checks). */
+  settled: SimReport
   setupMs: number
   runMs: number
   /** CPU time (user + system) of this process, ms: what the run costs when the machine is shared. */
@@ -74,8 +79,12 @@ async function run (ctx: BenchContext, scenario: Scenario, label: string, prepar
   const runCpuMs = cpuMs(c1)
   ctx.log(`${label}: ${UNTIL / 1000} simulated s in ${((t2 - t1) / 1000).toFixed(1)} s wall, ${(runCpuMs / 1000).toFixed(1)} s CPU (${world.driver.steps} timer steps, ${world.crypto.issued} crypto operations)`)
   const report = await buildReport(world)
+  // The figures are read at UNTIL; the safety checks (both sides of every tally agree, conservation, …) after
+  // SETTLE_MS more with no new action, so that a certificate still on its way at UNTIL is not a disagreement.
+  await world.driver.runUntil(world.start + UNTIL + SETTLE_MS)
+  const settled = await buildReport(world)
   await world.stop().catch((err: unknown) => { ctx.log(`${label}: stop failed: ${String(err)}`) })
-  return { report, setupMs: t1 - t0, runMs: t2 - t1, setupCpuMs, runCpuMs }
+  return { report, settled, setupMs: t1 - t0, runMs: t2 - t1, setupCpuMs, runCpuMs }
 }
 
 function percentile (values: number[], p: number): number {
@@ -163,7 +172,7 @@ const bench: Bench = async (ctx) => {
   // LIFT_SIM_DEPTH=d: the nodes' route limit (lifts.maxDepth) and the reference's, for both worlds.
   const maxDepth = Number(process.env.LIFT_SIM_DEPTH ?? DEFAULT_LIFT_CONFIG.maxDepth)
   // LIFT_SIM_PLAN=ms: clear with a clearing plan (docs/lifts.md §10) pushing for that long; 0: greedy clearing.
-  const planMs = Number(process.env.LIFT_SIM_PLAN ?? 8_000)
+  const planMs = Number(process.env.LIFT_SIM_PLAN ?? 10_000)
   const liftConfig = { ...(maxDepth === DEFAULT_LIFT_CONFIG.maxDepth ? {} : { maxDepth }), ...(planMs > 0 ? { planMs, planJoinMs: PLAN_JOIN_MS, planLiftMs: PLAN_WALKS_END - PLAN_JOIN_MS - planMs } : {}) }
   const generator = { ...g.params, seeds: { network: networkSeed, clears: clearSeed, payments: paySeed }, hopMs: HOP_MS, maxDepth, planMs }
   ctx.log(`network: ${JSON.stringify(generator)}; parts: ${[...parts].join(', ')}`)
@@ -195,7 +204,7 @@ const bench: Bench = async (ctx) => {
     const voids: Record<string, number> = {}
     for (const l of cr.lifts) if (l.status !== 'good') voids[`${l.status}:${l.error ?? '-'}`] = (voids[`${l.status}:${l.error ?? '-'}`] ?? 0) + 1
     ctx.report({ bench: BENCH, metric: 'circular debt cleared / reference maximum', value: Math.round(share * 1000) / 10, unit: '%', target: '>= 90 %', cleared: cr.totals.unitsCleared, reference: reference.debt, debtReduction: cr.totals.debtReduction, clears: clears.length, lifts: cr.totals.liftsTried, good: cr.totals.good, void: cr.totals.void, pending: cr.totals.pending, failed: cr.totals.failed, notGood: voids, messages: cr.totals.messages, messagesPerLift: cr.totals.liftsTried === 0 ? 0 : Math.round(cr.totals.messages / cr.totals.liftsTried), centralGreedyShare: { shortest: greedyShare[0], widest: greedyShare[1] }, runMs: Math.round(clearing.runMs), ...extra })
-    failed.push(...failedChecks(cr).map(f => `clearing: ${f}`))
+    failed.push(...failedChecks(clearing.settled).map(f => `clearing: ${f}`))
   }
 
   // ---- linear payments ----
@@ -238,7 +247,7 @@ const bench: Bench = async (ctx) => {
     ctx.log(`payments: ${gone} of ${pay.actions.length} had no route left when they started (earlier payments had taken the lading); missed with a route: ${missed.length === 0 ? 'none' : missed.join(', ')}`)
     ctx.report({ bench: BENCH, metric: 'linear payments good where a route exists', value: eligible === 0 ? 0 : Math.round(eligibleGood / eligible * 1000) / 10, unit: '%', target: '>= 99 %', payments: pay.actions.length, routeAtStart: eligible, good: eligibleGood, note: 'route judged by the reference on the lading the nodes hold when the payment starts', outcomes: byStatus, ...extra })
     ctx.report({ bench: BENCH, metric: 'linear payments good of all tried (route on the starting network)', value: pay.actions.length === 0 ? 0 : Math.round(good / pay.actions.length * 1000) / 10, unit: '%', payments: pay.actions.length, good, noRouteLeftAtStart: gone, ...extra })
-    failed.push(...failedChecks(pr).map(f => `payments: ${f}`))
+    failed.push(...failedChecks(paying.settled).map(f => `payments: ${f}`))
   }
 
   // ---- latency and messages ----

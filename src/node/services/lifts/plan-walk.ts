@@ -25,6 +25,10 @@ export const WALK_TTL = 2 * MAX_HOPS
 export const WALK_PARK_MS = 400
 /** …this many times before it ends. */
 export const WALK_PARK_TRIES = 10
+/** A tally a walk left over less than this ago (ms)… */
+const RECENT_MS = 3_000
+/** …weighs this many times less in the next walk's choice. */
+const RECENT_PENALTY = 8
 /** Walk sessions a node remembers (where each came from and went). */
 const WALK_SESSIONS = 256
 
@@ -53,6 +57,8 @@ export interface WalkCounters {
 
 export class PlanWalker {
   readonly counters: WalkCounters = { started: 0, forwarded: 0, loops: 0, deadEnds: 0, parked: 0 }
+  /** Tallies a walk left over in the last RECENT_MS. */
+  readonly #walked = new Map<string, true>()
   /** Per walk session: the partner and tally it came from (none at its start) and the tally it went on over. */
   readonly #passes = new Map<string, { from?: { peer: string, tally: string }, out?: string }>()
   #running = false
@@ -171,7 +177,7 @@ export class PlanWalker {
    * units are left here but other walks hold them all; 'dead' when none are left.
    */
   #forward (w: { session: string, origin: string, hops: RouteHop[], ttl: number }, via: string | undefined): 'sent' | 'held' | 'dead' {
-    const options: Array<{ t: LedgerTally, left: number, clutch: number }> = []
+    const options: Array<{ t: LedgerTally, left: number, clutch: number, weight: number }> = []
     let total = 0
     let held = false
     for (const t of this.d.ledger.tallies()) {
@@ -184,8 +190,10 @@ export class PlanWalker {
       }
       const free = Math.min(left, lading.free)
       if (free < this.d.minUnits || lading.clutch > 0) continue
-      options.push({ t, left: free, clutch: lading.clutch })
-      total += free
+      // An edge another walk took a moment ago likely ends in that walk's loop: weigh it less.
+      const weight = this.#walked.has(t.id) ? Math.ceil(free / RECENT_PENALTY) : free
+      options.push({ t, left: free, clutch: lading.clutch, weight })
+      total += weight
     }
     // One planned unit chosen at random: walks spread over the plan as its units do (the widest edge for all
     // of them would send every walk round the same loops).
@@ -193,8 +201,8 @@ export class PlanWalker {
     let best: { t: LedgerTally, left: number, clutch: number } | undefined
     for (const o of options) {
       best = o
-      if (pick < o.left) break
-      pick -= o.left
+      if (pick < o.weight) break
+      pick -= o.weight
     }
     if (best === undefined) return held ? 'held' : 'dead'
     const peer = best.t.partner.peers.find(p => p !== this.d.network.peerId)
@@ -210,6 +218,9 @@ export class PlanWalker {
     const pass = this.#passes.get(w.session)
     if (pass !== undefined) pass.out = best.t.id
     this.counters.forwarded++
+    this.#walked.set(best.t.id, true)
+    const chosen = best.t.id
+    this.d.timers.setTimeout(() => { this.#walked.delete(chosen) }, RECENT_MS)
     const addrs = this.d.addrsOf?.(peer)
     sendPlanWalk(this.d.network, peer, walk, addrs !== undefined && addrs.length > 0 ? { addrs } : {}).catch((err: unknown) => {
       this.d.logger.log('debug', 'plan.walk-failed', { code: (err as { code?: unknown }).code ?? 'INTERNAL' })

@@ -46,7 +46,7 @@ export const CLEAR_RETRIES = 3
 export const CLEAR_BACKOFF_MS = 500
 
 /** With a clearing plan: each node's first walk starts at a random moment within this, ms. */
-export const WALK_SPREAD_MS = 3_000
+export const WALK_SPREAD_MS = 10_000
 /** Mean pause between one node's walks, ms (a walk of WALK_TTL hops at ~50 ms a hop takes ~6 s). */
 export const WALK_PAUSE_MS = 3_000
 /** Walks in a row that claimed nothing of this node's plan before it stops walking. */
