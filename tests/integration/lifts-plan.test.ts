@@ -6,14 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestRelay, type TestRelay } from './helpers/relay'
 import { liftTrio, type LiftTrio } from '../bench/lift-libp2p/trio'
 import { nobleProvider } from '../../src/core/crypto/noble'
-
-async function waitFor (check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
+import { until } from '../bench/lift-libp2p/wait'
 
 let relay: TestRelay
 let trio: LiftTrio
@@ -34,6 +27,6 @@ describe('clearing with a plan over libp2p', () => {
     const lift = await p.lifts.clear()
     expect(lift).toMatchObject({ kind: 'circular', status: 'good', units: 3_000, legs: 3 })
     const tallies = [[p, px], [x, px], [x, xq], [q, xq], [q, qp!], [p, qp!]] as const
-    await waitFor(async () => (await Promise.all(tallies.map(async ([w, t]) => (await w.node.tallies!.get(t)).balance))).every(b => b === 0), 15_000, 'every tally at 0')
+    await until(async () => await Promise.all(tallies.map(async ([w, t]) => (await w.node.tallies!.get(t)).balance)), bs => bs.every(b => b === 0), 'every tally at 0', 15_000)
   }, 60_000)
 })

@@ -5,14 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestRelay, type TestRelay } from './helpers/relay'
 import { liftTrio, type LiftTrio } from '../bench/lift-libp2p/trio'
 import { nobleProvider } from '../../src/core/crypto/noble'
-
-async function waitFor (check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-}
+import { until } from '../bench/lift-libp2p/wait'
 
 let relay: TestRelay
 let trio: LiftTrio
@@ -34,10 +27,10 @@ describe('lifts between wallets over libp2p', () => {
     const paid = await p.lifts.pay({ to: q.userId, units: 2_500 })
     expect(paid).toMatchObject({ kind: 'linear', role: 'originator', status: 'good', units: 2_500, fee: 0, legs: 2, to: q.userId })
     expect(paid.effects).toEqual([expect.objectContaining({ tally: px, units: -2_500, status: 'good', partner: 'X' })])
-    await waitFor(async () => (await q.lifts.list()).some(l => l.id === paid.id && l.status === 'good'), 10_000, 'the payee sees the lift good')
-    await waitFor(async () => (await x.lifts.list()).some(l => l.id === paid.id && l.status === 'good'), 10_000, 'the intermediary sees the lift good')
+    await until(async () => await q.lifts.list(), ls => ls.some(l => l.id === paid.id && l.status === 'good'), 'the payee sees the lift good', 10_000)
+    await until(async () => await x.lifts.list(), ls => ls.some(l => l.id === paid.id && l.status === 'good'), 'the intermediary sees the lift good', 10_000)
     expect(await x.lifts.get(paid.id)).toMatchObject({ role: 'intermediary', fee: 0, effects: [expect.objectContaining({ units: 2_500 }), expect.objectContaining({ units: -2_500 })] })
-    await waitFor(async () => (await p.node.tallies!.get(px)).balance === 7_500 && (await q.node.tallies!.get(xq)).balance === -7_500, 10_000, 'the balances')
+    await until(async () => [(await p.node.tallies!.get(px)).balance, (await q.node.tallies!.get(xq)).balance], ([a, b]) => a === 7_500 && b === -7_500, 'the balances', 10_000)
     expect(await x.node.tallies!.get(px)).toMatchObject({ balance: -7_500 })
     expect(await x.node.tallies!.get(xq)).toMatchObject({ balance: 7_500 })
     // more than the route carries: no route, and nothing moves
