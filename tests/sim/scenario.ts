@@ -59,12 +59,11 @@ const LiftOptionsSchema = v.strictObject({
   graceMs: v.optional(Ms),
   certifyWaitMs: v.optional(Ms),
   clearDepth: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_HOPS))),
-  /** The clearing plan (docs/lifts.md §10): its push time (0: none), join time, lift window and cycle depth. */
+  /** The clearing plan (docs/lifts.md §10): its push time (0: none), join time, lift window and hold time. */
   planMs: v.optional(Ms),
   planJoinMs: v.optional(Ms),
   planLiftMs: v.optional(Ms),
-  planHoldMs: v.optional(Ms),
-  planDepth: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_HOPS)))
+  planHoldMs: v.optional(Ms)
 })
 
 export const ScenarioSchema = v.strictObject({

@@ -77,16 +77,14 @@ export interface LiftConfig {
   /**
    * Clearing plan (docs/lifts.md §10, /mychips/plan/1.0.0): how long the partners push planned units before
    * lifting, ms; 0 (default): no plan, clear() lifts greedily. With a plan, clear() starts (or joins) a plan
-   * epoch, waits for it to settle, then lifts cycles within the planned units only, up to planDepth legs.
+   * epoch, waits for it to settle, then walks the plan and lifts the loops the walks close (plan-walk.ts).
    */
   planMs?: number
   /** Time a plan epoch spreads over the tallies before the pushes start, ms (default 2,000). */
   planJoinMs?: number
   /** How long after the pushes stop the plan bounds circular lifts, ms (default 60,000). */
   planLiftMs?: number
-  /** Longest planned cycle, legs (default MAX_HOPS). */
-  planDepth?: number
-  /** How long a plan walk's hold on planned units lasts, ms (default 15,000). */
+  /** How long a loop reservation holds planned units after its session's last one, ms (default 20,000). */
   planHoldMs?: number
   /** Referees of the lifts this node originates; default: this node's own referee. */
   referees?: RefereeRef[]
@@ -164,8 +162,6 @@ export interface ClearingPlan {
   left (tally: string): number | undefined
   /** Planned units not yet claimed on a tally where my side gives, held or not; undefined when no plan is in force. */
   unclaimed (tally: string): number | undefined
-  /** Planned units on a tally where my partner gives to me (for discovery marks); undefined when no plan is in force. */
-  incoming (tally: string): number | undefined
   /**
    * Holds planned units on a tally for a walk's session (plan-walk.ts) for a while, so that other walks leave
    * them to the loops this walk closes; a lift of that session claims from its hold first.

@@ -13,7 +13,6 @@ import { toBase64url } from '../../../core/codec/base64url'
 import { linkNonce } from '../../../core/lift/ids'
 import { edgeLading } from '../../../core/lift/lading'
 import { RelaxNode } from '../../../core/lift/relax'
-import { MAX_HOPS } from '../../../core/lift/schema'
 import { otherSide } from '../../../core/tally/types'
 import type { Network, PeerLink } from '../../net/network'
 import type { Clock, Logger, Random, TimerHandle, Timers } from '../../ports'
@@ -56,7 +55,7 @@ interface Epoch {
   /** Partners known to be in the epoch, per tally: their view of the free lading (give: they give to me). */
   members: Map<string, { give: number, take: number }>
   node?: RelaxNode
-  /** Tally per arc of node, and the partner's peers. */
+  /** The plan time is over: no more pushes, and the plan bounds lifts. */
   frozen: boolean
   settled: Promise<void>
   resolve: () => void
@@ -164,6 +163,7 @@ export class PlanService implements ClearingPlan {
     for (const [tally, units] of h.tallies) this.#held.set(tally, Math.max(0, (this.#held.get(tally) ?? 0) - units))
   }
 
+  /** Planned units on a tally where my partner gives to me; undefined when no plan is in force. */
   incoming (tally: string): number | undefined {
     if (!this.inForce()) return undefined
     const node = this.#epoch!.node!
@@ -341,7 +341,7 @@ export class PlanService implements ClearingPlan {
     this.counters.received++
     const now = this.d.clock.now()
     let e = this.#epoch
-    if (m.t === 'join' && m.epoch !== e?.id && this.#adopts(m.epoch, now + m.startInMs, now)) {
+    if (m.t === 'join' && m.epoch !== e?.id && this.#adopts(m.epoch, now)) {
       // The first epoch heard of while none is in force, or one that wins over mine before mine started
       // pushing (several nodes may start one at once): join it and pass it on.
       e = this.#begin(m.epoch, now + m.startInMs, now + m.startInMs + m.planMs)
@@ -372,14 +372,13 @@ export class PlanService implements ClearingPlan {
     return { v: 1, ok, price: node.price }
   }
 
-  /** Whether a join of another epoch (its pushes starting at startAt, here) replaces what this node has. */
-  #adopts (id: string, startAt: number, now: number): boolean {
+  /** Whether a join of another epoch replaces what this node has. */
+  #adopts (id: string, now: number): boolean {
     const e = this.#current(now)
     if (e === undefined) return true
     if (e.node !== undefined || e.frozen) return false
     // The smallest id wins: every member of a losing epoch switches as the winner's joins reach it, well
     // within the join time (start times cannot decide: each hop makes an epoch look later than it is).
-    void startAt
     return id < e.id
   }
 
@@ -391,6 +390,3 @@ export class PlanService implements ClearingPlan {
     return t
   }
 }
-
-/** Longest planned cycle by default. */
-export const DEFAULT_PLAN_DEPTH = MAX_HOPS

@@ -16,7 +16,7 @@ import { MAX_HOPS } from '../../../core/lift/schema'
 import type { RouteHop } from '../../../core/lift/types'
 import type { Network, PeerLink } from '../../net/network'
 import type { Logger, Random, Timers } from '../../ports'
-import { sendPlanWalk, servePlanWalk, unservePlanWalk, type PlanReserve, type PlanWalk, type PlanWalkEnd } from '../../protocols/plan'
+import { sendPlanWalk, servePlanWalk, unservePlanWalk, type PlanReserve, type PlanWalk, type PlanWalkEnd, type PlanWalkMessage } from '../../protocols/plan'
 import type { ClearingPlan, Discovery, LedgerTally, LiftKeys, LiftLedger } from './contracts'
 
 /** Hops one walk may take in all (loops cut off included). */
@@ -87,7 +87,7 @@ export class PlanWalker {
     unservePlanWalk(this.d.network)
   }
 
-  /** Starts one walk from this node over its widest planned edge; false when it has none free. */
+  /** Starts one walk from this node over one of its planned edges (#forward); false when it has none free. */
   walk (): boolean {
     if (!this.#running) return false
     const session = toBase64url(this.d.random.bytes(32))
@@ -107,7 +107,7 @@ export class PlanWalker {
     const arriving: RouteHop = { ...walk.next, key: mine }
     if (walk.origin === mine) {
       // Back at the start: the whole route is a loop, and the walk is done.
-      this.#lift(walk.session, mine, [...walk.hops, arriving])
+      this.#lift(walk.session, [...walk.hops, arriving])
       this.#passes.delete(walk.session)
       return
     }
@@ -117,7 +117,7 @@ export class PlanWalker {
     if (seen >= 0) {
       // Here before: lift the loop; the walk goes on with the route as it was when it first left here (its
       // way back is still the first visit's).
-      this.#lift(walk.session, mine, [...walk.hops.slice(seen + 1), arriving])
+      this.#lift(walk.session, [...walk.hops.slice(seen + 1), arriving])
       hops = walk.hops.slice(0, seen + 1)
       if (pass === undefined) this.#remember(walk.session, { from: { peer: from.peerId, tally: via.id } })
       else pass.out = undefined
@@ -153,9 +153,7 @@ export class PlanWalker {
     if (back === undefined) return
     const t = this.d.ledger.tally(back.tally)
     if (t === undefined) return
-    const message: PlanWalkEnd = { v: 1, t: 'end', session, link: this.#linkOf(session, back.tally) }
-    const addrs = this.d.addrsOf?.(back.peer)
-    sendPlanWalk(this.d.network, back.peer, message, addrs !== undefined && addrs.length > 0 ? { addrs } : {}).catch(() => undefined)
+    this.#sendTo(back.peer, { v: 1, t: 'end', session, link: this.#linkOf(session, back.tally) })
   }
 
   #onEnd (end: PlanWalkEnd, from: PeerLink): void {
@@ -173,8 +171,8 @@ export class PlanWalker {
   }
 
   /**
-   * Sends the walk on over the widest planned edge free (not back over `via`): 'sent'; 'held' when planned
-   * units are left here but other walks hold them all; 'dead' when none are left.
+   * Sends the walk on over a planned edge with units free (not back over `via`), chosen at random by units:
+   * 'sent'; 'held' when planned units are left here but held for other loops; 'dead' when none are left.
    */
   #forward (w: { session: string, origin: string, hops: RouteHop[], ttl: number }, via: string | undefined): 'sent' | 'held' | 'dead' {
     const options: Array<{ t: LedgerTally, left: number, clutch: number, weight: number }> = []
@@ -207,29 +205,25 @@ export class PlanWalker {
     if (best === undefined) return held ? 'held' : 'dead'
     const peer = best.t.partner.peers.find(p => p !== this.d.network.peerId)
     if (peer === undefined) return 'dead'
-    const width = best.left
     let { origin, hops } = w
     if (hops.length >= MAX_HOPS) {
       // Slide: the oldest hop goes, its receiver starts the route now.
       origin = hops[0]!.key
       hops = hops.slice(1)
     }
-    const walk: PlanWalk = { v: 1, t: 'walk', session: w.session, origin, hops, next: { link: this.#linkOf(w.session, best.t.id), free: width, clutch: best.clutch }, ttl: w.ttl }
+    const walk: PlanWalk = { v: 1, t: 'walk', session: w.session, origin, hops, next: { link: this.#linkOf(w.session, best.t.id), free: best.left, clutch: best.clutch }, ttl: w.ttl }
     const pass = this.#passes.get(w.session)
     if (pass !== undefined) pass.out = best.t.id
     this.counters.forwarded++
     this.#walked.set(best.t.id, true)
     const chosen = best.t.id
     this.d.timers.setTimeout(() => { this.#walked.delete(chosen) }, RECENT_MS)
-    const addrs = this.d.addrsOf?.(peer)
-    sendPlanWalk(this.d.network, peer, walk, addrs !== undefined && addrs.length > 0 ? { addrs } : {}).catch((err: unknown) => {
-      this.d.logger.log('debug', 'plan.walk-failed', { code: (err as { code?: unknown }).code ?? 'INTERNAL' })
-    })
+    this.#sendTo(peer, walk)
     return 'sent'
   }
 
   /** A loop closed here: reserve its units around it (#onReserve), then lift it as this node's circular lift. */
-  #lift (session: string, key: string, hops: RouteHop[]): void {
+  #lift (session: string, hops: RouteHop[]): void {
     if (hops.length < 2 || hops.length > MAX_HOPS) return
     const first = this.#tallyOf(session, hops[0]!.link, undefined)
     if (first === undefined) return
@@ -239,7 +233,6 @@ export class PlanWalker {
     this.d.logger.log('debug', 'plan.walk-loop', { legs: hops.length, units })
     this.d.plan.hold(session, first.id, units)
     this.#send(first, { v: 1, t: 'reserve', session, hops, at: 0, units })
-    void key
   }
 
   /** A reservation coming round a loop: hold my leg's units and pass it on; back at its originator, lift. */
@@ -299,9 +292,15 @@ export class PlanWalker {
 
   #send (t: LedgerTally, message: PlanReserve): void {
     const peer = t.partner.peers.find(p => p !== this.d.network.peerId)
-    if (peer === undefined) return
+    if (peer !== undefined) this.#sendTo(peer, message)
+  }
+
+  /** Fire and forget: a lost walk message only ends a walk or a reservation early (holds time out). */
+  #sendTo (peer: string, message: PlanWalkMessage): void {
     const addrs = this.d.addrsOf?.(peer)
-    sendPlanWalk(this.d.network, peer, message, addrs !== undefined && addrs.length > 0 ? { addrs } : {}).catch(() => undefined)
+    sendPlanWalk(this.d.network, peer, message, addrs !== undefined && addrs.length > 0 ? { addrs } : {}).catch((err: unknown) => {
+      this.d.logger.log('debug', 'plan.walk-failed', { t: message.t, code: (err as { code?: unknown }).code ?? 'INTERNAL' })
+    })
   }
 
   /** My tally named by `link` in the session (shared with `peerId` when given). */

@@ -20,7 +20,7 @@ import type { Network, PeerLink } from '../../net/network'
 import type { Clock, Logger, Random, Timers } from '../../ports'
 import { askRoute, sendRouteMark, serveRoute, serveRouteMark, unserveRoute, unserveRouteMark, type RouteMark } from '../../protocols/route'
 import { otherSide } from '../../../core/tally/types'
-import { DEFAULT_LIFT_CONFIG, type ClearingPlan, type Discovery, type LedgerTally, type LiftConfig, type LiftKeys, type LiftLedger, type LiftServiceDeps, type RouteRequest, type RouteService } from './contracts'
+import { DEFAULT_LIFT_CONFIG, type Discovery, type LedgerTally, type LiftConfig, type LiftKeys, type LiftLedger, type LiftServiceDeps, type RouteRequest, type RouteService } from './contracts'
 import { composePlans, type ChildAnswer } from './route-compose'
 import { RouteBusyError, RouteLinkUnknownError, RouteStoppedError } from './route-errors'
 import { CIRCULAR_MARK_RADIUS, RouteMarks } from './route-marks'
@@ -42,8 +42,6 @@ export interface RouteServiceDeps {
   limits?: Partial<RouteLimits>
   /** Where to dial a partner's peer when no connection is open. */
   addrsOf?: (peerId: string) => readonly string[]
-  /** The clearing plan: while one is in force, circular discovery keeps within its unclaimed planned units. */
-  plan?: ClearingPlan
 }
 
 export interface RouteLimits extends SessionLimits {
@@ -316,7 +314,7 @@ export class RouteDiscovery implements RouteServiceHandle {
     this.counters.marksServed++
     const t = this.#tallyOf(mark.session, mark.link, from.peerId)
     const lading = edgeLading(t.state, t.side)
-    if (this.#circularFree(lading.free, this.deps.plan?.left(t.id)) < mark.units || lading.clutch > 0) return
+    if (lading.free < mark.units || lading.clutch > 0) return
     const now = this.deps.clock.now()
     if (!this.#marks.mark(mark.session, t.id, mark.dist, now) || mark.dist + 1 > CIRCULAR_MARK_RADIUS) return
     const release = this.#claim(from.peerId)
@@ -334,7 +332,7 @@ export class RouteDiscovery implements RouteServiceHandle {
     for (const t of this.deps.ledger.tallies()) {
       if (t.id === m.via || t.partner.peers.length === 0) continue
       const theirs = edgeLading(t.state, otherSide(t.side))
-      if (this.#circularFree(theirs.free, this.deps.plan?.incoming(t.id)) < m.units || theirs.clutch > 0) continue
+      if (theirs.free < m.units || theirs.clutch > 0) continue
       const mark: RouteMark = { v: 1, session: m.session, units: m.units, dist: m.dist, budgetMs: Math.max(0, m.budgetMs - this.#config.perHopMs), link: this.#linkOf(t.id, m.session) }
       tasks.push(async signal => {
         for (const peer of t.partner.peers) {
@@ -423,8 +421,7 @@ export class RouteDiscovery implements RouteServiceHandle {
     for (const t of this.deps.ledger.tallies()) {
       if (t.id === x.via || t.partner.peers.length === 0) continue
       const lading = edgeLading(t.state, t.side)
-      const free = x.target.kind === 'circular' ? this.#circularFree(lading.free, this.deps.plan?.left(t.id)) : lading.free
-      if (free < least) continue
+      if (lading.free < least) continue
       if (lastHop && this.#tokenOf(x.session, t.partner.userId) !== x.target.token) continue
       if (x.target.kind === 'circular') {
         // A circular route takes no fee, and the partner must be able to close the cycle in the legs left
@@ -433,14 +430,9 @@ export class RouteDiscovery implements RouteServiceHandle {
         const dist = this.#marks.partner(x.session, t.id, now) ?? CIRCULAR_MARK_RADIUS + 1
         if (dist > x.depth - 2) continue
       }
-      out.push({ tally: t, link: this.#linkOf(t.id, x.session), free, clutch: lading.clutch })
+      out.push({ tally: t, link: this.#linkOf(t.id, x.session), free: lading.free, clutch: lading.clutch })
     }
     return out.sort((a, b) => (a.link < b.link ? -1 : a.link > b.link ? 1 : 0))
-  }
-
-  /** Free lading a circular route may take on an edge: within the plan's units while a plan is in force. */
-  #circularFree (free: number, planned: number | undefined): number {
-    return planned === undefined ? free : Math.min(free, planned)
   }
 
   /** Asks the partner's member nodes in turn until one answers; no answer (refused, unreachable, late) = undefined. */
@@ -509,7 +501,6 @@ export function routeServiceFor (deps: LiftServiceDeps, options: { addrsOf?: (pe
     logger: deps.logger, userId: deps.identity.userId,
     ...(deps.config !== undefined ? { config: deps.config } : {}),
     ...(options.addrsOf !== undefined ? { addrsOf: options.addrsOf } : {}),
-    ...(options.limits !== undefined ? { limits: options.limits } : {}),
-    ...(deps.plan !== undefined ? { plan: deps.plan } : {})
+    ...(options.limits !== undefined ? { limits: options.limits } : {})
   })
 }
