@@ -19,6 +19,7 @@ import type { TallyAction } from '../core/chit/types'
 import type { TallyState } from '../core/tally/state'
 import { tallyMachine } from '../core/tally/machine'
 import { verifyOnceCache } from '../core/crypto/cache'
+import { nativeSha256 } from './native-hash'
 import type { DiaryServiceDeps } from './services/diary/service'
 import type { TallyDiary } from './services/tallies/deps'
 import { TallyService } from './services/tallies/service'
@@ -185,7 +186,7 @@ class RunningWalletNode implements WalletNode {
       const t = options.tallies ?? {}
       // One verify-once cache for everything that re-checks tally signatures: the diary evaluates an
       // entry several times, and handed-off actions are pre-verified before they are proposed.
-      const crypto = verifyOnceCache(options.crypto)
+      const crypto = verifyOnceCache(options.crypto, undefined, nativeSha256())
       // The diary dials partner members at the addresses the tally service learnt in negotiation.
       let addrsOf = (_key: string): readonly string[] => []
       this.#diary = (t.diary ?? createDiaryService)({
@@ -223,7 +224,7 @@ class RunningWalletNode implements WalletNode {
       const member = nodeMemberIdentity(options.identity.peerKey)
       const ledger = new TallyLedger({ diary: this.#diary, tallies, memberKey: member.key, userId: options.identity.userId, timers: options.timers })
       const deps: LiftServiceDeps = {
-        identity: options.identity, store: options.store, crypto: verifyOnceCache(options.crypto), clock: options.clock, timers: options.timers,
+        identity: options.identity, store: options.store, crypto: verifyOnceCache(options.crypto, undefined, nativeSha256()), clock: options.clock, timers: options.timers,
         random: options.random, logger: options.logger, network, ledger,
         keys: liftKeys(member.secret, l.publicKey ?? nativePublicKey() ?? noblePublicKey, l.sessionCache),
         ...(l.config !== undefined ? { config: l.config } : {})

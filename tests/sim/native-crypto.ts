@@ -3,6 +3,10 @@
 // round trip per operation (the simulator's run loop waited for it at every step) nor OpenSSL 3's slow
 // PKCS#8/SPKI decoders: keys are imported as JWK (raw bytes). One instance serves every simulated node.
 // Public keys are held to the rule both real backends apply (strictPublicKey), so verdicts match theirs.
+// Verifications are verified once for the whole simulation (the issue allows a verify-once cache): many nodes
+// check the same signature (a lift record at every hop, a decision along the route, both ends of a diary
+// certificate), and one real Ed25519 verification per distinct (key, message, signature) is enough. Only
+// successes are remembered, keyed by SHA-256 over the length-prefixed triple, as core/crypto/cache.ts does.
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 import type { SignatureProvider } from '../../src/core/crypto/provider'
@@ -31,11 +35,19 @@ export interface NativeCryptoOptions {
   privateKeys?: number
   /** Public keys kept imported (default 32,768). */
   publicKeys?: number
+  /** Successful verifications remembered (default 262,144; 0: none). */
+  verified?: number
 }
 
-export function nativeEd25519Provider (options: NativeCryptoOptions = {}): SignatureProvider {
+/** Verifications of this provider: real ones (misses) and ones answered from the verify-once cache (hits). */
+export interface NativeVerifyStats { hits: number, misses: number }
+
+export function nativeEd25519Provider (options: NativeCryptoOptions = {}): SignatureProvider & { verifyStats: () => NativeVerifyStats } {
   const privates = new Lru<{ key: KeyObject, pub: Uint8Array }>(options.privateKeys ?? 16_384)
   const publics = new Lru<KeyObject | null>(options.publicKeys ?? 32_768)
+  const verifiedLimit = options.verified ?? 262_144
+  const verified = new Lru<true>(Math.max(1, verifiedLimit))
+  const stats: NativeVerifyStats = { hits: 0, misses: 0 }
 
   function privateKey (secret: Uint8Array): { key: KeyObject, pub: Uint8Array } {
     if (secret.length !== 32) throw new RangeError('Ed25519 secret must be 32 bytes')
@@ -75,13 +87,31 @@ export function nativeEd25519Provider (options: NativeCryptoOptions = {}): Signa
     },
     async verify (pub, message, signature) {
       if (pub.length !== 32 || signature.length !== 64) return false
+      const id = verifiedLimit > 0 ? tripleId(pub, message, signature) : undefined
+      if (id !== undefined && verified.get(id) === true) { stats.hits++; return true }
+      stats.misses++
       const key = publicKey(pub)
       if (key === null) return false
+      let ok: boolean
       try {
-        return verify(null, message, key, signature)
+        ok = verify(null, message, key, signature)
       } catch {
-        return false
+        ok = false
       }
-    }
+      if (ok && id !== undefined) verified.set(id, true)
+      return ok
+    },
+    verifyStats: () => ({ ...stats })
   }
+}
+
+/** SHA-256 over the length-prefixed (key, message, signature) triple, base64url. */
+function tripleId (pub: Uint8Array, message: Uint8Array, signature: Uint8Array): string {
+  const h = createHash('sha256')
+  for (const part of [pub, message, signature]) {
+    const len = Buffer.alloc(4)
+    len.writeUInt32BE(part.length)
+    h.update(len).update(part)
+  }
+  return h.digest('base64url')
 }

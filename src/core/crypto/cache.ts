@@ -1,6 +1,8 @@
 // A verify-once cache around a provider: a (public key, message, signature) triple that verified before is
 // not verified again (diaries are re-read, certificates re-checked). Only successes are remembered, keyed by
 // SHA-256 over the length-prefixed triple, so nothing that was never verified is ever accepted from it.
+// `hash` lets a runtime with a native SHA-256 (Node: node/native-hash.ts) key the cache faster than
+// @noble/hashes; it must be SHA-256 (or as collision-resistant).
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toBase64url } from '../codec/base64url'
 import type { SignatureProvider } from './provider'
@@ -20,7 +22,7 @@ function lengthPrefixed (parts: Uint8Array[]): Uint8Array {
   return out
 }
 
-export function verifyOnceCache (inner: SignatureProvider, limit = 100_000): CachedProvider {
+export function verifyOnceCache (inner: SignatureProvider, limit = 100_000, hash: (bytes: Uint8Array) => Uint8Array = sha256): CachedProvider {
   const verified = new Set<string>()
   let hits = 0
   let misses = 0
@@ -29,7 +31,7 @@ export function verifyOnceCache (inner: SignatureProvider, limit = 100_000): Cac
     publicKey: (secret) => inner.publicKey(secret),
     sign: (secret, message) => inner.sign(secret, message),
     async verify (publicKey, message, signature) {
-      const key = toBase64url(sha256(lengthPrefixed([publicKey, message, signature])))
+      const key = toBase64url(hash(lengthPrefixed([publicKey, message, signature])))
       if (verified.has(key)) {
         verified.delete(key); verified.add(key) // refresh its place (LRU)
         hits++

@@ -8,7 +8,7 @@
 // user or another tally: a partner learns only the planned units and prices on the tallies it shares.
 import * as v from 'valibot'
 import { MAX_HOPS, NonceSchema, RouteHopSchema, SessionSchema, decodeLiftJson } from '../../core/lift/schema'
-import { KeySchema, MAX_UNITS } from '../../core/tally/schema'
+import { MAX_UNITS } from '../../core/tally/schema'
 import type { Network, PeerLink } from '../net/network'
 import { encodeJson } from './lift'
 
@@ -96,57 +96,74 @@ export async function sendPlan (network: Network, peerId: string, message: PlanM
 //
 // Once a plan is frozen, its planned units form (nearly) a circulation, and a walk that follows planned
 // units from node to node finds its cycles without any search: a node that has planned units coming in has
-// planned units going out. A walk carries the route so far (hops with the receivers' session keys, as a
-// discovery answer would); the receiver completes the arriving hop with its own key, and when its key is
-// already on the route (or is the walk's origin) it cuts the loop off as a circular lift of its own and
-// walks on with the route before the loop. The request is acknowledged at once; nothing comes back.
+// planned units going out. A walk is small: the route so far is kept by the nodes on it (each remembers,
+// per visit, where the walk came from and went on), and the message carries only each route node's visit
+// number and the planned units on the edge it left over. A node that finds one of its own visits on the
+// route cuts the loop off: it sends `reserve` round the loop, which every node completes with its hop (link,
+// session key) and holds its leg for, and lifts the loop when the reservation is back. The request is
+// acknowledged at once; nothing comes back.
 
 export const PLAN_WALK_PROTOCOL = '/mychips/plan-walk/1.0.0'
-/** MAX_HOPS hops of ~150 bytes and a few fields. */
+/** A reservation carries up to MAX_HOPS hops of ~150 bytes and a few fields; a walk ~20 bytes per route node. */
 export const MAX_PLAN_WALK_BYTES = 16 * 1024
+/** Steps one walk may take in all (its visits are numbered 0, 1, …). */
+export const MAX_WALK_STEPS = 4 * MAX_HOPS
+
+const Step = v.pipe(Int, v.minValue(0), v.maxValue(MAX_WALK_STEPS))
+const increasing = (steps: readonly number[]): boolean => steps.every((s, i) => i === 0 || s > steps[i - 1]!)
 
 export const PlanWalkSchema = v.strictObject({
   v: v.literal(1),
   t: v.literal('walk'),
-  /** The discovery session the route's keys and links belong to (the walk's starter made it). */
+  /** The discovery session the loops' keys and links will belong to (the walk's starter made it). */
   session: SessionSchema,
-  /** Session key of the node the route starts at (the giver of the first hop). */
-  origin: KeySchema,
-  /** The route so far, up to the sender (every hop's key is its receiver's). */
-  hops: v.pipe(v.array(RouteHopSchema), v.maxLength(MAX_HOPS)),
-  /** The hop to the receiver, without its key: linkNonce(tally, session), the sender's planned units on it, its clutch. */
-  next: v.strictObject({ link: NonceSchema, free: Units, clutch: v.pipe(Int, v.minValue(-1_000_000), v.maxValue(1_000_000)) }),
-  /** Hops the walk may still take. */
-  ttl: v.pipe(Int, v.minValue(0), v.maxValue(4 * MAX_HOPS))
+  /** The tally the walk arrives over: linkNonce(tally, session). */
+  link: NonceSchema,
+  /** The receiver's visit number (the walk's steps so far). */
+  step: v.pipe(Step, v.minValue(1)),
+  /** The route up to the sender: per node, its visit number and the planned units it left over (its out-edge). */
+  route: v.pipe(v.array(v.tuple([Step, Units])), v.minLength(1), v.maxLength(MAX_HOPS), v.check(r => increasing(r.map(e => e[0])), 'visits are in order')),
+  /** The sender's clutch on the arriving tally (a loop's hop carries it). */
+  clutch: v.pipe(Int, v.minValue(-1_000_000), v.maxValue(1_000_000))
 })
 export type PlanWalk = v.InferOutput<typeof PlanWalkSchema>
 
-/** A walk ended short of closing a loop: the nodes before it release what they hold for it, back to its start. */
-export const PlanWalkEndSchema = v.strictObject({ v: v.literal(1), t: v.literal('end'), session: SessionSchema, link: NonceSchema })
-export type PlanWalkEnd = v.InferOutput<typeof PlanWalkEndSchema>
+const ArrivingHop = v.strictObject({ link: NonceSchema, free: Units, clutch: v.pipe(Int, v.minValue(-1_000_000), v.maxValue(1_000_000)) })
 
 /**
- * Before a loop is lifted, its originator sends `reserve` around it: each node holds what planned units it
- * still has on its leg (at most `units`) and passes the smaller figure on, so the lift that follows carries
- * what every leg has kept for it and no concurrent loop takes it meanwhile. `at`: the hop the message came over.
+ * Before a loop is lifted, its originator sends `reserve` round it: each node completes the hop it arrived
+ * over with its session key, holds what planned units it still has on its leg (at most `units`), and passes
+ * the smaller figure on, so the lift that follows carries what every leg kept for it and no concurrent loop
+ * takes it meanwhile. `steps`: the visit numbers of the loop's nodes in order, the originator's last;
+ * `hops`: the loop's legs completed so far; `next`: the leg the message arrives over (leg `hops.length`).
  */
-export const PlanReserveSchema = v.strictObject({
+export const PlanReserveSchema = v.pipe(v.strictObject({
   v: v.literal(1),
   t: v.literal('reserve'),
   session: SessionSchema,
-  hops: v.pipe(v.array(RouteHopSchema), v.minLength(2), v.maxLength(MAX_HOPS)),
-  at: v.pipe(Int, v.minValue(0), v.maxValue(MAX_HOPS - 1)),
-  units: Units,
-  /**
-   * A leg had too little left: the reservation is given back instead, all the way round (through the
-   * originator) to the node that fell short, which received it over hop `release`.
-   */
-  release: v.optional(v.pipe(Int, v.minValue(0), v.maxValue(MAX_HOPS - 1)))
-})
+  steps: v.pipe(v.array(Step), v.minLength(2), v.maxLength(MAX_HOPS)),
+  hops: v.pipe(v.array(RouteHopSchema), v.maxLength(MAX_HOPS - 1)),
+  next: ArrivingHop,
+  units: Units
+}), v.check(r => r.hops.length < r.steps.length, 'a reservation arrives over one of its legs'))
 export type PlanReserve = v.InferOutput<typeof PlanReserveSchema>
 
-const PlanWalkMessageSchema = v.variant('t', [PlanWalkSchema, PlanWalkEndSchema, PlanReserveSchema])
-export type PlanWalkMessage = PlanWalk | PlanWalkEnd | PlanReserve
+/**
+ * A leg of a reservation had too little left: the reservation is given back, backward over the legs that hold
+ * for it. `link` names the leg the receiver gives on (and releases); `steps` the visit numbers of the loop's
+ * nodes before the receiver (empty: the receiver is the loop's originator, where the release stops).
+ */
+export const PlanReleaseSchema = v.strictObject({
+  v: v.literal(1),
+  t: v.literal('release'),
+  session: SessionSchema,
+  link: NonceSchema,
+  steps: v.pipe(v.array(Step), v.maxLength(MAX_HOPS))
+})
+export type PlanRelease = v.InferOutput<typeof PlanReleaseSchema>
+
+const PlanWalkMessageSchema = v.variant('t', [PlanWalkSchema, PlanReserveSchema, PlanReleaseSchema])
+export type PlanWalkMessage = PlanWalk | PlanReserve | PlanRelease
 
 const WalkAckSchema = v.strictObject({ v: v.literal(1) })
 

@@ -51,6 +51,31 @@ describe('simulator crypto: native (default) = webcrypto = noble', { timeout: 60
     await expect(native.sign(new Uint8Array(16), message)).rejects.toThrow(RangeError)
   })
 
+  it('verifies each (key, message, signature) once for the whole run, and an altered triple is verified for real', async () => {
+    const cached = nativeEd25519Provider({ verified: 4 })
+    const random = seededRandom(7)
+    const secret = random.bytes(32)
+    const message = random.bytes(100)
+    const pub = await cached.publicKey(secret)
+    const sig = await cached.sign(secret, message)
+    expect(await cached.verify(pub, message, sig)).toBe(true)
+    expect(await cached.verify(pub, message.slice(), sig.slice())).toBe(true)
+    expect(cached.verifyStats()).toEqual({ hits: 1, misses: 1 })
+    // Same signature, another message (or the message's bytes moved between the parts): a real verification, refused.
+    const other = message.slice(); other[0] = other[0]! ^ 1
+    expect(await cached.verify(pub, other, sig)).toBe(false)
+    expect(await cached.verify(pub, message.subarray(1), Uint8Array.from([...sig.subarray(0, 63), message[0]!]))).toBe(false)
+    expect(await cached.verify(pub, other, sig)).toBe(false)
+    expect(cached.verifyStats()).toEqual({ hits: 1, misses: 4 })
+    // A refusal is never remembered as a success; evicted successes are verified again.
+    for (let i = 0; i < 6; i++) {
+      const m = random.bytes(10)
+      expect(await cached.verify(pub, m, await cached.sign(secret, m))).toBe(true)
+    }
+    expect(await cached.verify(pub, message, sig)).toBe(true)
+    expect(cached.verifyStats()).toEqual({ hits: 1, misses: 11 })
+  })
+
   it('a scenario prints the same report with native and WebCrypto backends', async () => {
     const text = readFileSync(new URL('../../sim/scenarios/22-crash-mid-lift.json', import.meta.url), 'utf8')
     const viaWeb = await simulate(new SimWorld(parseScenarioText(text), { crypto: 'webcrypto' }))

@@ -2,13 +2,15 @@
 // units and cut off every loop they close as a circular lift.
 //
 // A frozen plan is (nearly) a circulation: a node with planned units coming in has planned units going out,
-// so a walk that always leaves over the widest planned edge never needs to search, and it keeps closing
-// loops: when it reaches a node already on its route, that node lifts the loop (it is the originator of a
-// circular lift on exactly that cycle, with the walk's session keys and links) and walks on with the route
-// as it was before the loop. Every loop is a cycle of the plan, so the lifts together decompose the plan
-// instead of competing greedily for lading; the engine's plan claims keep concurrent lifts within it.
-// A walk costs one message per hop, whatever the network's size; routes longer than MAX_HOPS slide (the
-// oldest hop is dropped, its receiver becomes the route's origin).
+// so a walk that leaves over planned edges never needs to search, and it keeps closing loops: when it
+// reaches a node already on its route, that node lifts the loop (it is the originator of a circular lift on
+// exactly that cycle, with the walk's session keys and links) and walks on with the route as it was before
+// the loop. Every loop is a cycle of the plan, so the lifts together decompose the plan instead of competing
+// greedily for lading; the engine's plan claims keep concurrent lifts within it.
+// A walk costs one small message per hop, whatever the network's size: the route lives in the nodes on it
+// (each remembers its visits: where the walk came from and went on), the message names only the visits and
+// the units planned on the edges between them, and a node works out its session key and hop only when a
+// loop it is on is reserved. Routes longer than MAX_HOPS slide (the oldest node drops off the route).
 import { toBase64url } from '../../../core/codec/base64url'
 import { linkNonce } from '../../../core/lift/ids'
 import { edgeLading } from '../../../core/lift/lading'
@@ -16,11 +18,11 @@ import { MAX_HOPS } from '../../../core/lift/schema'
 import type { RouteHop } from '../../../core/lift/types'
 import type { Network, PeerLink } from '../../net/network'
 import type { Logger, Random, Timers } from '../../ports'
-import { sendPlanWalk, servePlanWalk, unservePlanWalk, type PlanReserve, type PlanWalk, type PlanWalkEnd, type PlanWalkMessage } from '../../protocols/plan'
+import { MAX_WALK_STEPS, sendPlanWalk, servePlanWalk, unservePlanWalk, type PlanRelease, type PlanReserve, type PlanWalk, type PlanWalkMessage } from '../../protocols/plan'
 import type { ClearingPlan, Discovery, LedgerTally, LiftKeys, LiftLedger } from './contracts'
 
 /** Hops one walk may take in all (loops cut off included). */
-export const WALK_TTL = 2 * MAX_HOPS
+export const WALK_TTL = Math.min(2 * MAX_HOPS, MAX_WALK_STEPS)
 /** A walk that finds every planned edge here held by other walks waits this long for one to free up, ms… */
 export const WALK_PARK_MS = 400
 /** …this many times before it ends. */
@@ -29,7 +31,7 @@ export const WALK_PARK_TRIES = 10
 const RECENT_MS = 3_000
 /** …weighs this many times less in the next walk's choice. */
 const RECENT_PENALTY = 8
-/** Walk sessions a node remembers (where each came from and went). */
+/** Walk sessions a node remembers its visits of (where each came from and went on). */
 const WALK_SESSIONS = 256
 
 export interface PlanWalkDeps {
@@ -59,8 +61,8 @@ export class PlanWalker {
   readonly counters: WalkCounters = { started: 0, forwarded: 0, loops: 0, deadEnds: 0, parked: 0 }
   /** Tallies a walk left over in the last RECENT_MS. */
   readonly #walked = new Map<string, true>()
-  /** Per walk session: the partner and tally it came from (none at its start) and the tally it went on over. */
-  readonly #passes = new Map<string, { from?: { peer: string, tally: string }, out?: string }>()
+  /** Per walk session, my visits by number: the partner and tally the walk came from (none at its start), the tally it went on over. */
+  readonly #visits = new Map<string, Map<number, Visit>>()
   #running = false
   /** Link nonces of my tallies per walk session (a sha256 each), the last few sessions. */
   readonly #links = new Map<string, Map<string, string>>()
@@ -73,8 +75,8 @@ export class PlanWalker {
     servePlanWalk(this.d.network, (message, from) => {
       try {
         if (message.t === 'walk') this.#onWalk(message, from)
-        else if (message.t === 'end') this.#onEnd(message, from)
-        else this.#onReserve(message, from)
+        else if (message.t === 'reserve') this.#onReserve(message, from)
+        else this.#onRelease(message, from)
       } catch (err) {
         this.d.logger.log('debug', 'plan.walk-dropped', { error: err instanceof Error ? err.message : String(err) })
       }
@@ -91,47 +93,39 @@ export class PlanWalker {
   walk (): boolean {
     if (!this.#running) return false
     const session = toBase64url(this.d.random.bytes(32))
-    const key = this.d.keys.session(session).key
-    this.#remember(session, {})
-    const sent = this.#forward({ session, origin: key, hops: [], ttl: WALK_TTL }, undefined) === 'sent'
+    this.#visit(session, 0, {})
+    const sent = this.#forward({ session, route: [], me: 0 }, undefined) === 'sent'
     if (sent) this.counters.started++
-    else this.#passes.delete(session)
+    else this.#visits.delete(session)
     return sent
   }
 
   #onWalk (walk: PlanWalk, from: PeerLink): void {
     if (!this.#running) return
-    const via = this.#tallyOf(walk.session, walk.next.link, from.peerId)
+    const via = this.#tallyOf(walk.session, walk.link, from.peerId)
     if (via === undefined) return
-    const mine = this.d.keys.session(walk.session).key
-    const arriving: RouteHop = { ...walk.next, key: mine }
-    if (walk.origin === mine) {
-      // Back at the start: the whole route is a loop, and the walk is done.
-      this.#lift(walk.session, [...walk.hops, arriving])
-      this.#passes.delete(walk.session)
+    const visits = this.#visits.get(walk.session)
+    // One of my visits still on the route: the walk came round to me.
+    const seen = visits === undefined ? -1 : findLastIndex(walk.route, e => visits.has(e[0]))
+    if (seen >= 0) {
+      const [me] = walk.route[seen]!
+      const loop = walk.route.slice(seen)
+      // The loop's nodes after me in order, then me; the units planned on each of its legs when walked.
+      this.#lift(walk.session, [...loop.slice(1).map(e => e[0]), me], Math.min(...loop.map(e => e[1])), visits!.get(me)!)
+      // Back at its start: the whole route was a loop, and the walk is done.
+      if (me === 0) return
+      // The walk goes on from my first visit, with the route as it was then.
+      this.#goOn({ session: walk.session, route: walk.route.slice(0, seen), me, step: walk.step }, via.id, 0)
       return
     }
-    let hops: RouteHop[]
-    const seen = walk.hops.findIndex(h => h.key === mine)
-    const pass = this.#passes.get(walk.session)
-    if (seen >= 0) {
-      // Here before: lift the loop; the walk goes on with the route as it was when it first left here (its
-      // way back is still the first visit's).
-      this.#lift(walk.session, [...walk.hops.slice(seen + 1), arriving])
-      hops = walk.hops.slice(0, seen + 1)
-      if (pass === undefined) this.#remember(walk.session, { from: { peer: from.peerId, tally: via.id } })
-      else pass.out = undefined
-    } else {
-      hops = [...walk.hops, arriving]
-      this.#remember(walk.session, { from: { peer: from.peerId, tally: via.id } })
-    }
-    this.#goOn({ session: walk.session, origin: walk.origin, hops, ttl: walk.ttl - 1 }, via.id, 0)
+    this.#visit(walk.session, walk.step, { from: { peer: from.peerId, tally: via.id } })
+    this.#goOn({ session: walk.session, route: walk.route, me: walk.step, step: walk.step }, via.id, 0)
   }
 
   /** Forwards the walk, waiting a little while every planned edge here is held by others; else ends it. */
-  #goOn (w: { session: string, origin: string, hops: RouteHop[], ttl: number }, via: string, tries: number): void {
+  #goOn (w: Walking & { step: number }, via: string | undefined, tries: number): void {
     if (!this.#running) return
-    const outcome = w.ttl < 0 ? 'dead' : this.#forward(w, via)
+    const outcome = w.step >= WALK_TTL ? 'dead' : this.#forward(w, via, w.step + 1)
     if (outcome === 'sent') return
     if (outcome === 'held' && tries < WALK_PARK_TRIES) {
       this.counters.parked++
@@ -139,42 +133,24 @@ export class PlanWalker {
       return
     }
     this.counters.deadEnds++
-    this.d.logger.log('debug', 'plan.walk-dead-end', { hops: w.hops.length, ttl: w.ttl, outcome })
-    this.#end(w.session)
+    this.d.logger.log('debug', 'plan.walk-dead-end', { route: w.route.length, step: w.step, outcome })
   }
 
-  /** The walk ends short of a loop: release what was held for it here, and tell the node it came from. */
-  #end (session: string): void {
-    const pass = this.#passes.get(session)
-    this.#passes.delete(session)
-    if (pass === undefined) return
-    if (pass.out !== undefined) this.d.plan.unhold(session, pass.out)
-    const back = pass.from
-    if (back === undefined) return
-    const t = this.d.ledger.tally(back.tally)
-    if (t === undefined) return
-    this.#sendTo(back.peer, { v: 1, t: 'end', session, link: this.#linkOf(session, back.tally) })
-  }
-
-  #onEnd (end: PlanWalkEnd, from: PeerLink): void {
-    const pass = this.#passes.get(end.session)
-    if (pass?.out === undefined) return
-    // Only from the partner the walk went on to, over that tally.
-    const t = this.d.ledger.tally(pass.out)
-    if (t === undefined || !t.partner.peers.includes(from.peerId) || this.#linkOf(end.session, pass.out) !== end.link) return
-    this.#end(end.session)
-  }
-
-  #remember (session: string, pass: { from?: { peer: string, tally: string } }): void {
-    if (this.#passes.size >= WALK_SESSIONS && !this.#passes.has(session)) this.#passes.delete(this.#passes.keys().next().value!)
-    this.#passes.set(session, pass)
+  #visit (session: string, step: number, visit: Visit): void {
+    let visits = this.#visits.get(session)
+    if (visits === undefined) {
+      if (this.#visits.size >= WALK_SESSIONS) this.#visits.delete(this.#visits.keys().next().value!)
+      visits = new Map()
+      this.#visits.set(session, visits)
+    }
+    visits.set(step, visit)
   }
 
   /**
    * Sends the walk on over a planned edge with units free (not back over `via`), chosen at random by units:
    * 'sent'; 'held' when planned units are left here but held for other loops; 'dead' when none are left.
    */
-  #forward (w: { session: string, origin: string, hops: RouteHop[], ttl: number }, via: string | undefined): 'sent' | 'held' | 'dead' {
+  #forward (w: Walking, via: string | undefined, step = 1): 'sent' | 'held' | 'dead' {
     const options: Array<{ t: LedgerTally, left: number, clutch: number, weight: number }> = []
     let total = 0
     let held = false
@@ -205,72 +181,77 @@ export class PlanWalker {
     if (best === undefined) return held ? 'held' : 'dead'
     const peer = best.t.partner.peers.find(p => p !== this.d.network.peerId)
     if (peer === undefined) return 'dead'
-    let { origin, hops } = w
-    if (hops.length >= MAX_HOPS) {
-      // Slide: the oldest hop goes, its receiver starts the route now.
-      origin = hops[0]!.key
-      hops = hops.slice(1)
-    }
-    const walk: PlanWalk = { v: 1, t: 'walk', session: w.session, origin, hops, next: { link: this.#linkOf(w.session, best.t.id), free: best.left, clutch: best.clutch }, ttl: w.ttl }
-    const pass = this.#passes.get(w.session)
-    if (pass !== undefined) pass.out = best.t.id
+    // Routes longer than MAX_HOPS slide: the oldest node drops off.
+    const route: Array<[number, number]> = [...w.route.slice(w.route.length >= MAX_HOPS ? w.route.length - MAX_HOPS + 1 : 0), [w.me, best.left]]
+    const visit = this.#visits.get(w.session)?.get(w.me)
+    if (visit !== undefined) visit.out = best.t.id
     this.counters.forwarded++
     this.#walked.set(best.t.id, true)
     const chosen = best.t.id
     this.d.timers.setTimeout(() => { this.#walked.delete(chosen) }, RECENT_MS)
-    this.#sendTo(peer, walk)
+    this.#sendTo(peer, { v: 1, t: 'walk', session: w.session, link: this.#linkOf(w.session, chosen), step, route, clutch: best.clutch })
     return 'sent'
   }
 
-  /** A loop closed here: reserve its units around it (#onReserve), then lift it as this node's circular lift. */
-  #lift (session: string, hops: RouteHop[]): void {
-    if (hops.length < 2 || hops.length > MAX_HOPS) return
-    const first = this.#tallyOf(session, hops[0]!.link, undefined)
+  /**
+   * A loop closed at my visit `visit`: hold its units on my leg and send `reserve` round it (#onReserve); the
+   * lift follows when the reservation is back. `steps`: the loop's visits in order, mine last.
+   */
+  #lift (session: string, steps: number[], walked: number, visit: Visit): void {
+    if (steps.length < 2 || steps.length > MAX_HOPS || visit.out === undefined) return
+    const first = this.d.ledger.tally(visit.out)
     if (first === undefined) return
-    const units = Math.min(...hops.map(h => h.free), this.#left(first.id, edgeLading(first.state, first.side).free))
+    const lading = edgeLading(first.state, first.side)
+    const units = Math.min(walked, this.#left(first.id, lading.free))
     if (units < Math.max(1, this.d.minUnits)) return
     this.counters.loops++
-    this.d.logger.log('debug', 'plan.walk-loop', { legs: hops.length, units })
+    this.d.logger.log('debug', 'plan.walk-loop', { legs: steps.length, units })
     this.d.plan.hold(session, first.id, units)
-    this.#send(first, { v: 1, t: 'reserve', session, hops, at: 0, units })
+    this.#send(first, { v: 1, t: 'reserve', session, steps, hops: [], next: { link: this.#linkOf(session, first.id), free: units, clutch: lading.clutch }, units })
   }
 
-  /** A reservation coming round a loop: hold my leg's units and pass it on; back at its originator, lift. */
+  /** A reservation coming round a loop: complete my hop, hold my leg's units and pass it on; back at its originator, lift. */
   #onReserve (r: PlanReserve, from: PeerLink): void {
     if (!this.#running) return
-    const hop = r.hops[r.at]
-    if (hop === undefined) return
-    const via = this.#tallyOf(r.session, hop.link, from.peerId)
+    const at = r.hops.length
+    const n = r.steps.length
+    const via = this.#tallyOf(r.session, r.next.link, from.peerId)
+    const visit = this.#visits.get(r.session)?.get(r.steps[at]!)
+    if (via === undefined || visit === undefined) return
     const mine = this.d.keys.session(r.session).key
-    if (via === undefined || hop.key !== mine) return
-    const n = r.hops.length
-    if (r.release !== undefined) {
-      // Giving a reservation back: my leg's hold goes, and the wave goes on until the node that fell short.
-      if (r.at === r.release) return
-      const next = (r.at + 1) % n
-      const out = this.#tallyOf(r.session, r.hops[next]!.link, undefined)
-      if (out === undefined) return
-      this.d.plan.unhold(r.session, out.id)
-      this.#send(out, { ...r, at: next })
-      return
-    }
-    if (r.at === n - 1) {
+    const hops: RouteHop[] = [...r.hops, { ...r.next, key: mine }]
+    if (at === n - 1) {
       // Round: every leg holds `units` for this session; the lift's claims take them.
       if (r.units < Math.max(1, this.d.minUnits)) return
-      this.d.lift({ session: r.session, key: mine, plans: [{ hops: r.hops }], messages: 0 }, r.hops, r.units)
+      this.d.lift({ session: r.session, key: mine, plans: [{ hops }], messages: 0 }, hops, r.units)
       return
     }
-    const out = this.#tallyOf(r.session, r.hops[r.at + 1]!.link, undefined)
+    // The loop's legs are the walk's: I received it over the tally the walk came from at that visit.
+    if (visit.from?.tally !== via.id || visit.out === undefined) return
+    const out = this.d.ledger.tally(visit.out)
     if (out === undefined) return
-    const units = Math.min(r.units, this.#left(out.id, edgeLading(out.state, out.side).free))
+    const lading = edgeLading(out.state, out.side)
+    const units = Math.min(r.units, this.#left(out.id, lading.free))
     if (units < Math.max(1, this.d.minUnits)) {
-      // Another loop took them first: give back what the legs before mine hold (round through the originator).
-      this.d.logger.log('debug', 'plan.reserve-short', { at: r.at, legs: n })
-      this.#send(out, { ...r, at: r.at + 1, units: 0, release: r.at })
+      // Another loop took them first: the legs before mine give back what they hold, backward to the originator.
+      this.d.logger.log('debug', 'plan.reserve-short', { at, legs: n })
+      this.#sendTo(from.peerId, { v: 1, t: 'release', session: r.session, link: r.next.link, steps: r.steps.slice(0, at) })
       return
     }
     this.d.plan.hold(r.session, out.id, units)
-    this.#send(out, { ...r, at: r.at + 1, units })
+    this.#send(out, { ...r, hops, next: { link: this.#linkOf(r.session, out.id), free: units, clutch: lading.clutch }, units })
+  }
+
+  /** A reservation given back: my leg's hold goes, and the release goes on backward until the loop's originator. */
+  #onRelease (r: PlanRelease, from: PeerLink): void {
+    const out = this.#tallyOf(r.session, r.link, from.peerId)
+    if (out === undefined) return
+    this.d.plan.unhold(r.session, out.id)
+    const last = r.steps.at(-1)
+    if (last === undefined) return
+    const visit = this.#visits.get(r.session)?.get(last)
+    if (visit?.from === undefined || visit.out !== out.id) return
+    this.#sendTo(visit.from.peer, { v: 1, t: 'release', session: r.session, link: this.#linkOf(r.session, visit.from.tally), steps: r.steps.slice(0, -1) })
   }
 
   /**
@@ -322,4 +303,22 @@ export class PlanWalker {
     if (link === undefined) { link = linkNonce(tally, session); m.set(tally, link) }
     return link
   }
+}
+
+/** One visit of a walk at this node. */
+interface Visit {
+  from?: { peer: string, tally: string }
+  out?: string
+}
+
+/** A walk at this node: the route before me (visit, planned units out) and my visit's number. */
+interface Walking {
+  session: string
+  route: Array<[number, number]>
+  me: number
+}
+
+function findLastIndex<T> (a: readonly T[], ok: (x: T) => boolean): number {
+  for (let i = a.length - 1; i >= 0; i--) if (ok(a[i]!)) return i
+  return -1
 }
