@@ -165,6 +165,8 @@ class RunningWalletNode implements WalletNode {
   #error: string | undefined
   readonly #events = new Emitter<{ status: NodeStatus }>()
   readonly #tallyEvents = new Emitter<{ tally: TallyView }>()
+  /** The subscription to the tally service's changes while anyone listens to onTallies. */
+  #talliesOff: (() => void) | undefined
   readonly #peers: PeerDirectory
   readonly #hello: HelloDeps
   readonly #off: Array<() => void> = []
@@ -201,7 +203,6 @@ class RunningWalletNode implements WalletNode {
       }, () => this.contact())
       const tallies = this.tallies
       addrsOf = key => tallies.addrsOf(key)
-      this.#off.push(this.tallies.onChange(view => { this.#tallyEvents.emit('tally', view) }))
       if (options.recovery !== false) {
         const r = options.recovery ?? {}
         const recovery = this.recovery = new RecoveryService({
@@ -345,7 +346,14 @@ class RunningWalletNode implements WalletNode {
   }
 
   onTallies (listener: (tally: TallyView) => void): () => void {
-    return this.#tallyEvents.on('tally', listener)
+    // The tally service builds views for its change events only while someone listens: so do we.
+    const tallies = this.tallies
+    if (tallies !== undefined && this.#talliesOff === undefined) this.#talliesOff = tallies.onChange(view => { this.#tallyEvents.emit('tally', view) })
+    const off = this.#tallyEvents.on('tally', listener)
+    return () => {
+      off()
+      if (!this.#tallyEvents.listening('tally') && this.#talliesOff !== undefined) { this.#talliesOff(); this.#talliesOff = undefined }
+    }
   }
 
   /** @internal */

@@ -9,6 +9,11 @@ export class Emitter<Events extends object> {
     return () => { set.delete(listener as (detail: never) => void) }
   }
 
+  /** Whether anyone listens (so that an event whose detail costs work to build can be skipped). */
+  listening<K extends keyof Events> (event: K): boolean {
+    return (this.#listeners.get(event)?.size ?? 0) > 0
+  }
+
   emit<K extends keyof Events> (event: K, detail: Events[K]): void {
     for (const listener of [...this.#listeners.get(event) ?? []]) {
       try { (listener as (d: Events[K]) => void)(detail) } catch { /* a listener's bug is not the emitter's */ }

@@ -74,6 +74,8 @@ export class LiftService implements LiftApi {
   readonly #records: LiftRecords
   readonly #engine: LiftEngine
   readonly #events = new Emitter<{ change: LiftView }>()
+  /** In-process listeners on lift records (no view built: views cost a tally read each). */
+  readonly #recordChanges = new Set<(lift: LiftLocal) => void>()
   #auto: AutoClearSetting = { on: false }
   #autoTimer: TimerHandle | undefined
   /** Discoveries running, and those waiting for a slot. */
@@ -88,6 +90,7 @@ export class LiftService implements LiftApi {
     this.#records = new LiftRecords(deps.store, lift => {
       // A lift that will never move value gives back the planned units it claimed.
       if (lift.status === 'void' || lift.status === 'failed') deps.plan?.release(lift.id)
+      for (const l of this.#recordChanges) l(lift)
       this.#emit(lift)
     })
     if (deps.referee !== false) {
@@ -217,13 +220,15 @@ export class LiftService implements LiftApi {
     await plan.settle()
     const walker = this.#walker
     if (walker === undefined) return undefined
-    let good: LiftView | undefined
-    let last: LiftView | undefined
-    const off = this.onChange(view => {
-      if (view.role !== 'originator' || view.kind !== 'circular' || (view.status !== 'good' && view.status !== 'void')) return
-      last = view
-      if (view.status === 'good') good ??= view
-    })
+    let good: LiftLocal | undefined
+    let last: LiftLocal | undefined
+    const listener = (lift: LiftLocal): void => {
+      if (lift.role !== 'originator' || lift.kind !== 'circular' || (lift.status !== 'good' && lift.status !== 'void')) return
+      last = lift
+      if (lift.status === 'good') good ??= lift
+    }
+    this.#recordChanges.add(listener)
+    const off = (): void => { this.#recordChanges.delete(listener) }
     try {
       await this.#sleep(this.#jitter(WALK_SPREAD_MS))
       let left = this.#plannedLeft(plan)
@@ -239,7 +244,8 @@ export class LiftService implements LiftApi {
         left = now
       }
     } finally { off() }
-    return good ?? last
+    const result = good ?? last
+    return result === undefined ? undefined : await this.#view(result)
   }
 
   /** Unclaimed planned units where this node gives (held for walks or not). */
@@ -410,6 +416,7 @@ export class LiftService implements LiftApi {
   }
 
   #emit (lift: LiftLocal): void {
+    if (!this.#events.listening('change')) return
     this.#view(lift).then(view => { this.#events.emit('change', view) }, () => undefined)
   }
 }

@@ -332,6 +332,8 @@ export class TallyService implements TallyApi {
   }
 
   #changed (id: string): void {
+    // A view reads the store and the diary: built only when someone listens (the UI, through the wallet node).
+    if (!this.#events.listening('change')) return
     this.get(id).then(view => { this.#events.emit('change', view) }, () => undefined)
   }
 }
