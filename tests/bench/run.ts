@@ -2,6 +2,9 @@
 // prints one JSON line per figure on stdout: the figure, the exact command that produced it and the
 // machine. Progress goes to stderr, so `npm run bench > figures.jsonl` keeps only figures.
 // Exits non-zero if a bench throws, reports nothing, or reports a malformed or non-finite figure.
+// `npm run bench` starts Node with --max-semi-space-size=64 (MiB): the 1,000-node simulation allocates
+// short-lived messages and store copies at a high rate, and a young generation larger than V8's default
+// (16 MiB) cuts its CPU by ~10 % (fewer scavenges, less promoted garbage) and lowers its peak RSS.
 import '../../relay/node20-polyfill'
 import { availableParallelism, cpus, platform } from 'node:os'
 import { readdirSync } from 'node:fs'
