@@ -105,7 +105,7 @@ export class PlanWalker {
 
   #onWalk (walk: PlanWalk, from: PeerLink): void {
     if (!this.#running) return
-    const via = this.#tallyOf(walk.session, walk.link, from.peerId)
+    const via = this.#arrivedOver(walk.session, walk.link, from.peerId)
     if (via === undefined) return
     const visits = this.#visits.get(walk.session)
     // One of my visits still on the route: the walk came round to me.
@@ -285,6 +285,20 @@ export class PlanWalker {
     sendPlanWalk(this.d.network, peer, message, addrs !== undefined && addrs.length > 0 ? { addrs } : {}).catch((err: unknown) => {
       this.d.logger.log('debug', 'plan.walk-failed', { t: message.t, code: (err as { code?: unknown }).code ?? 'INTERNAL' })
     })
+  }
+
+  /**
+   * The tally a walk arrived over: the only one I share with its sender (no hash to compute: a walk moves
+   * nothing, and a reservation checks the link nonce before anything is held), else the one `link` names.
+   */
+  #arrivedOver (session: string, link: string, peerId: string): LedgerTally | undefined {
+    let only: LedgerTally | undefined
+    for (const t of this.d.ledger.tallies()) {
+      if (!t.partner.peers.includes(peerId)) continue
+      if (only !== undefined) return this.#tallyOf(session, link, peerId)
+      only = t
+    }
+    return only
   }
 
   /** My tally named by `link` in the session (shared with `peerId` when given). */
